@@ -1,0 +1,25 @@
+// An observation: what one look at a subnet's ENIs saw.
+#pragma once
+
+#include <string>
+
+#include "base/status.h"
+#include "base/time.h"
+
+namespace glueguard {
+
+struct Observation {
+  std::string subnet_id;
+  Time observed_at{};
+  int total_enis = 0;  // every ENI in the subnet, whatever its state or owner: each holds one private IP
+  int in_use = 0;      // status in-use
+  int available = 0;   // status available: detached and not yet deleted (Glue's cleanup tail)
+  int other = 0;       // attaching, detaching or associated
+  std::string run_id;  // who asked: the run id of the launch whose check made it; empty for a background poll
+  std::string reason;  // why it was made: "poll", "admission", "on-demand", ...
+};
+
+// Ok when the counts are non-negative and total = in_use + available + other, and subnet_id is set.
+Status ValidateObservation(const Observation& o);
+
+}  // namespace glueguard

@@ -1,0 +1,290 @@
+#include "admission/subnet_admission.h"
+
+#include <gtest/gtest.h>
+
+namespace glueguard {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+class SubnetAdmissionTest : public ::testing::Test {
+ protected:
+  SubnetAdmissionTest() : subnet_(Settings()) {}
+
+  static SubnetSettings Settings() {
+    SubnetSettings s;
+    s.subnet_id = "subnet-a";
+    s.capacity = 59;  // a /26
+    return s;
+  }
+
+  void Reset(const SubnetSettings& settings) { subnet_ = SubnetAdmission(settings); }
+
+  // Applies an observation of `in_use` + `available` ENIs taken at now().
+  void Observe(int in_use, int available, int other = 0) {
+    Observation o;
+    o.subnet_id = "subnet-a";
+    o.observed_at = now_;
+    o.in_use = in_use;
+    o.available = available;
+    o.other = other;
+    o.total_enis = in_use + available + other;
+    subnet_.Observe(o);
+  }
+
+  // The seed's morning: five observations whose largest cleanup tail is 15; the latest has 30 ENIs, 12 available.
+  void SeedHistory() {
+    const int tails[] = {9, 15, 4, 11};
+    for (int tail : tails) {
+      Observe(10, tail);
+      now_ += minutes(1);
+    }
+    Observe(18, 12);
+  }
+
+  Decision Ask(const std::string& run_id, int workers, int priority = 0) {
+    Launch l;
+    l.category = "critical";
+    l.run_id = run_id;
+    l.workers = workers;
+    l.needed_ips = workers;
+    l.priority = priority;
+    SubnetChanges changes;
+    return subnet_.Decide(l, now_, random_, changes);
+  }
+
+  Time now_ = FromUnixMillis(1'767'225'600'000);
+  SeededRandom random_{1};
+  SubnetAdmission subnet_;
+};
+
+TEST_F(SubnetAdmissionTest, SeedNumbersAdmitTenWorkersWithTwentyNineFree) {
+  SeedHistory();
+  const Decision d = Ask("run-1", 10);
+  EXPECT_EQ(d.outcome, Outcome::kAdmit) << d.reason;
+  EXPECT_EQ(d.code, DecisionCode::kFits);
+  EXPECT_EQ(d.capacity, 59);
+  EXPECT_EQ(d.total, 30);
+  EXPECT_EQ(d.free, 29);
+  EXPECT_EQ(d.buffer, 15);
+  EXPECT_EQ(d.reserved, 0);
+  EXPECT_EQ(d.needed, 10);
+  EXPECT_FALSE(d.reservation_id.empty());
+  EXPECT_EQ(d.reason, "29 free - 0 reserved = 29 >= 10 needed + 15 buffer");
+}
+
+TEST_F(SubnetAdmissionTest, OneMoreReservedLaunchOfTenMakesTheNextWait) {
+  SeedHistory();
+  ASSERT_EQ(Ask("run-1", 10).outcome, Outcome::kAdmit);
+  const Decision d = Ask("run-2", 10);
+  EXPECT_EQ(d.outcome, Outcome::kWait) << d.reason;
+  EXPECT_EQ(d.code, DecisionCode::kNoHeadroom);
+  EXPECT_EQ(d.reserved, 10);
+  EXPECT_EQ(d.retry_after, seconds(60));
+  EXPECT_EQ(subnet_.waiters().size(), 1u);
+}
+
+TEST_F(SubnetAdmissionTest, TwoRacingAdmitsCannotBothTakeTheLastHeadroom) {
+  Observe(24, 10);  // free 25, buffer 10: headroom 15 for one launch of 10, not two
+  const Decision first = Ask("run-1", 10);
+  const Decision second = Ask("run-2", 10);
+  EXPECT_EQ(first.outcome, Outcome::kAdmit);
+  EXPECT_EQ(second.outcome, Outcome::kWait);
+  EXPECT_EQ(subnet_.ReservedIps(now_), 10);
+}
+
+TEST_F(SubnetAdmissionTest, EmptyHistoryFloorsTheBufferAtTen) {
+  Observe(37, 2);  // free 20 = 10 needed + the floor of 10
+  const Decision d = Ask("run-1", 10);
+  EXPECT_EQ(d.buffer, 10);
+  EXPECT_EQ(d.outcome, Outcome::kAdmit) << d.reason;
+}
+
+TEST_F(SubnetAdmissionTest, EqualToThresholdAdmitsOneLessWaits) {
+  Observe(37, 2);  // free 20
+  EXPECT_EQ(Ask("run-1", 10).outcome, Outcome::kAdmit);
+  Reset(Settings());
+  Observe(38, 2);  // free 19
+  const Decision d = Ask("run-1", 10);
+  EXPECT_EQ(d.outcome, Outcome::kWait);
+  EXPECT_EQ(d.reason, "19 free - 0 reserved = 19 < 10 needed + 10 buffer");
+}
+
+TEST_F(SubnetAdmissionTest, NoObservationNeverAdmits) {
+  const Decision d = Ask("run-1", 1);
+  EXPECT_EQ(d.outcome, Outcome::kWait);
+  EXPECT_EQ(d.code, DecisionCode::kNoObservation);
+}
+
+TEST_F(SubnetAdmissionTest, StaleObservationNeverAdmits) {
+  Observe(0, 0);
+  now_ += minutes(2);
+  EXPECT_EQ(Ask("run-1", 1).outcome, Outcome::kAdmit);  // exactly at the bound is still fresh
+  now_ += seconds(1);
+  const Decision d = Ask("run-2", 1);
+  EXPECT_EQ(d.outcome, Outcome::kWait);
+  EXPECT_EQ(d.code, DecisionCode::kStaleObservation);
+}
+
+TEST_F(SubnetAdmissionTest, HigherPriorityWaiterGoesFirst) {
+  Observe(49, 0);  // free 10: nothing fits beside the buffer
+  ASSERT_EQ(Ask("low", 5, /*priority=*/10).outcome, Outcome::kWait);
+  ASSERT_EQ(Ask("high", 5, /*priority=*/100).outcome, Outcome::kWait);
+  EXPECT_EQ(subnet_.waiters().front().run_id, "high");
+  now_ += seconds(30);
+  Observe(44, 0);  // free 15: room for exactly one launch of 5
+  const Decision low = Ask("low", 5, 10);
+  EXPECT_EQ(low.outcome, Outcome::kWait);
+  EXPECT_EQ(low.code, DecisionCode::kQueued);
+  EXPECT_EQ(Ask("high", 5, 100).outcome, Outcome::kAdmit);
+}
+
+TEST_F(SubnetAdmissionTest, EqualPriorityWaitersGoInArrivalOrder) {
+  Observe(49, 0);
+  ASSERT_EQ(Ask("first", 5).outcome, Outcome::kWait);
+  now_ += seconds(1);
+  ASSERT_EQ(Ask("second", 5).outcome, Outcome::kWait);
+  Observe(44, 0);  // room for one
+  EXPECT_EQ(Ask("second", 5).code, DecisionCode::kQueued);
+  EXPECT_EQ(Ask("first", 5).outcome, Outcome::kAdmit);
+}
+
+TEST_F(SubnetAdmissionTest, BestEffortLetsASmallJobPassAHeadThatCannotFit) {
+  Observe(40, 0);  // free 19, buffer 10: headroom 9
+  ASSERT_EQ(Ask("big", 20, 100).outcome, Outcome::kWait);
+  const Decision small = Ask("small", 5, 10);
+  EXPECT_EQ(small.outcome, Outcome::kAdmit) << small.reason;
+}
+
+TEST_F(SubnetAdmissionTest, StrictFifoHoldsASmallJobBehindTheHead) {
+  SubnetSettings s = Settings();
+  s.strict_fifo = true;
+  Reset(s);
+  Observe(40, 0);
+  ASSERT_EQ(Ask("big", 20, 100).outcome, Outcome::kWait);
+  const Decision small = Ask("small", 5, 10);
+  EXPECT_EQ(small.outcome, Outcome::kWait);
+  EXPECT_EQ(small.code, DecisionCode::kQueued);
+}
+
+TEST_F(SubnetAdmissionTest, AnAbandonedHeadStopsBlockingAfterTheIdleTimeout) {
+  SubnetSettings s = Settings();
+  s.strict_fifo = true;
+  s.stale_after = minutes(30);
+  Reset(s);
+  Observe(40, 0);
+  ASSERT_EQ(Ask("big", 20, 100).outcome, Outcome::kWait);
+  now_ += minutes(5) + seconds(1);  // big never asks again
+  EXPECT_EQ(Ask("small", 5, 10).outcome, Outcome::kAdmit);
+  EXPECT_EQ(subnet_.Expire(now_).delete_waiters, std::vector<std::string>{"big"});
+}
+
+TEST_F(SubnetAdmissionTest, ReservationExpiresAfterItsTtl) {
+  Observe(24, 10);
+  ASSERT_EQ(Ask("run-1", 10).outcome, Outcome::kAdmit);
+  EXPECT_EQ(subnet_.ReservedIps(now_ + minutes(15) - Duration(1)), 10);
+  EXPECT_EQ(subnet_.ReservedIps(now_ + minutes(15)), 0);
+  EXPECT_TRUE(subnet_.Expire(now_ + minutes(14)).delete_reservations.empty());
+  const SubnetChanges expired = subnet_.Expire(now_ + minutes(15));
+  ASSERT_EQ(expired.delete_reservations.size(), 1u);
+  EXPECT_TRUE(subnet_.reservations().empty());
+}
+
+TEST_F(SubnetAdmissionTest, AnObservationShowingTheNewEnisSettlesTheReservation) {
+  Observe(24, 10);
+  ASSERT_EQ(Ask("run-1", 10).outcome, Outcome::kAdmit);
+  now_ += minutes(1);
+  Observe(28, 10);  // four of the ten ENIs are up
+  ASSERT_EQ(subnet_.reservations().size(), 1u);
+  EXPECT_EQ(subnet_.reservations()[0].ips, 6);
+  now_ += minutes(1);
+  const int before = subnet_.ReservedIps(now_);
+  Observe(34, 10);  // all ten
+  EXPECT_EQ(before, 6);
+  EXPECT_TRUE(subnet_.reservations().empty());
+}
+
+TEST_F(SubnetAdmissionTest, ExplicitReleaseFreesTheReservedIps) {
+  Observe(24, 10);
+  const Decision d = Ask("run-1", 10);
+  ASSERT_TRUE(subnet_.Release(d.reservation_id).ok());
+  EXPECT_EQ(subnet_.ReservedIps(now_), 0);
+  EXPECT_EQ(subnet_.Release(d.reservation_id).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(SubnetAdmissionTest, AskingAgainAfterAnAdmitReturnsTheSameReservation) {
+  Observe(24, 10);
+  const Decision first = Ask("run-1", 10);
+  const Decision again = Ask("run-1", 10);
+  EXPECT_EQ(again.outcome, Outcome::kAdmit);
+  EXPECT_EQ(again.code, DecisionCode::kAlreadyAdmitted);
+  EXPECT_EQ(again.reservation_id, first.reservation_id);
+  EXPECT_EQ(subnet_.ReservedIps(now_), 10);
+}
+
+TEST_F(SubnetAdmissionTest, CoolOffAfterReportedExhaustionHoldsEveryLaunch) {
+  SubnetSettings s = Settings();
+  s.stale_after = minutes(60);
+  s.max_wait = minutes(30);
+  Reset(s);
+  Observe(0, 0);
+  subnet_.ReportExhaustion(now_);
+  const Decision d = Ask("run-1", 1);
+  EXPECT_EQ(d.outcome, Outcome::kWait);
+  EXPECT_EQ(d.code, DecisionCode::kCoolOff);
+  now_ += minutes(15) - seconds(1);
+  EXPECT_EQ(Ask("run-1", 1).code, DecisionCode::kCoolOff);
+  EXPECT_EQ(Ask("run-1", 1).retry_after, seconds(1));
+  now_ += seconds(1);
+  EXPECT_EQ(Ask("run-1", 1).outcome, Outcome::kAdmit);
+}
+
+TEST_F(SubnetAdmissionTest, PriorityFloorTurnsOnAtEightyPercentAndOffBelowSixty) {
+  SubnetSettings s = Settings();
+  s.capacity = 100;
+  s.buffer = *ParseBufferPolicy("none");
+  s.priority_floor = {true, 0.80, 0.60, 100};
+  Reset(s);
+  Observe(79, 0);
+  EXPECT_EQ(Ask("low-1", 1, 10).outcome, Outcome::kAdmit);
+  Observe(80, 0);
+  EXPECT_EQ(Ask("low-2", 1, 10).code, DecisionCode::kPriorityFloor);
+  EXPECT_EQ(Ask("critical-1", 1, 100).outcome, Outcome::kAdmit);
+  now_ += minutes(1);
+  Observe(60, 0);  // between the two thresholds: still on
+  EXPECT_EQ(Ask("low-2", 1, 10).code, DecisionCode::kPriorityFloor);
+  now_ += minutes(1);
+  Observe(59, 0);
+  EXPECT_EQ(Ask("low-2", 1, 10).outcome, Outcome::kAdmit);
+}
+
+TEST_F(SubnetAdmissionTest, WaiterPastMaxWaitFailsLoudly) {
+  Observe(49, 0);
+  ASSERT_EQ(Ask("run-1", 5).outcome, Outcome::kWait);
+  for (int i = 0; i < 10; ++i) {
+    now_ += minutes(1);
+    Observe(49, 0);
+    ASSERT_EQ(Ask("run-1", 5).outcome, Outcome::kWait) << "minute " << i + 1;
+  }
+  now_ += seconds(1);
+  Observe(49, 0);
+  const Decision d = Ask("run-1", 5);
+  EXPECT_EQ(d.outcome, Outcome::kReject);
+  EXPECT_EQ(d.code, DecisionCode::kMaxWaitExceeded);
+  EXPECT_EQ(d.waited, minutes(10) + seconds(1));
+  EXPECT_TRUE(subnet_.waiters().empty());
+}
+
+TEST_F(SubnetAdmissionTest, RejectsWhatCanNeverFitAndMalformedRequests) {
+  Observe(0, 0);
+  const Decision too_big = Ask("run-1", 50);  // 50 + the floor of 10 > 59
+  EXPECT_EQ(too_big.outcome, Outcome::kReject);
+  EXPECT_EQ(too_big.code, DecisionCode::kNeverFits);
+  EXPECT_EQ(Ask("run-2", 49).outcome, Outcome::kAdmit);
+  EXPECT_EQ(Ask("run-3", 0).code, DecisionCode::kMalformed);
+  EXPECT_EQ(Ask("", 1).code, DecisionCode::kMalformed);
+}
+
+}  // namespace
+}  // namespace glueguard

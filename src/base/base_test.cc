@@ -1,0 +1,125 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "base/clock.h"
+#include "base/random.h"
+#include "base/status.h"
+#include "base/strings.h"
+#include "base/time.h"
+
+namespace glueguard {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+TEST(Status, CarriesCodeAndMessageAndContext) {
+  Status s = Status::InvalidArgument("bad cidr");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.ToString(), "invalid_argument: bad cidr");
+  EXPECT_EQ(s.WithContext("subnets[0]").message(), "subnets[0]: bad cidr");
+  EXPECT_TRUE(Status::Ok().WithContext("x").ok());
+}
+
+TEST(Result, HoldsValueOrError) {
+  Result<int> good = 3;
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(*good, 3);
+  Result<int> bad = Status::NotFound("nope");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kNotFound);
+}
+
+TEST(Result, AnOkStatusWithoutValueBecomesAnInternalError) {
+  Result<int> r = Status::Ok();
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+}
+
+TEST(Duration, ParsesUnitsAndCombinations) {
+  EXPECT_EQ(*ParseDuration("90s"), seconds(90));
+  EXPECT_EQ(*ParseDuration("10m"), minutes(10));
+  EXPECT_EQ(*ParseDuration("1h30m"), minutes(90));
+  EXPECT_EQ(*ParseDuration("30d"), hours(24 * 30));
+  EXPECT_EQ(*ParseDuration("250ms"), Duration(250));
+}
+
+TEST(Duration, RejectsBareNumbersAndUnknownUnits) {
+  EXPECT_FALSE(ParseDuration("60").ok());
+  EXPECT_FALSE(ParseDuration("5y").ok());
+  EXPECT_FALSE(ParseDuration("").ok());
+  EXPECT_FALSE(ParseDuration("-5s").ok());
+  EXPECT_NE(ParseDuration("60").status().message().find("missing unit"), std::string::npos);
+}
+
+TEST(Duration, FormatsForPeople) {
+  EXPECT_EQ(FormatDuration(Duration(250)), "250ms");
+  EXPECT_EQ(FormatDuration(seconds(45)), "45s");
+  EXPECT_EQ(FormatDuration(seconds(252)), "4m12s");
+  EXPECT_EQ(FormatDuration(minutes(60)), "1h0m");
+}
+
+TEST(Time, FormatsAndParsesRfc3339) {
+  const Time t = *ParseTime("2026-11-23T07:03:00.125Z");
+  EXPECT_EQ(FormatTime(t), "2026-11-23T07:03:00.125Z");
+  EXPECT_EQ(*ParseTime("2026-11-23T07:03:00Z"), t - Duration(125));
+  EXPECT_FALSE(ParseTime("2026-02-30T00:00:00Z").ok());
+  EXPECT_FALSE(ParseTime("2026-11-23 07:03:00").ok());
+}
+
+TEST(FakeClock, MovesOnlyWhenTold) {
+  FakeClock clock;
+  const Time start = clock.Now();
+  EXPECT_EQ(clock.Now(), start);
+  clock.Advance(minutes(5));
+  EXPECT_EQ(clock.Now() - start, minutes(5));
+}
+
+TEST(SeededRandom, SameSeedSameSequence) {
+  SeededRandom a(42);
+  SeededRandom b(42);
+  SeededRandom c(43);
+  std::vector<uint64_t> va, vb, vc;
+  for (int i = 0; i < 5; ++i) {
+    va.push_back(a.Next());
+    vb.push_back(b.Next());
+    vc.push_back(c.Next());
+  }
+  EXPECT_EQ(va, vb);
+  EXPECT_NE(va, vc);
+}
+
+TEST(Random, UniformIntStaysInRangeAndCoversIt) {
+  SeededRandom r(7);
+  std::set<int64_t> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const int64_t v = r.UniformInt(3, 6);
+    ASSERT_GE(v, 3);
+    ASSERT_LE(v, 6);
+    seen.insert(v);
+  }
+  EXPECT_EQ(seen.size(), 4u);
+}
+
+TEST(Random, HexHasTwoCharactersPerByte) {
+  ScriptedRandom r({0x0123456789abcdefULL});
+  EXPECT_EQ(r.Hex(4), "efcdab89");
+}
+
+TEST(Strings, ClosestMatchSuggestsNearNamesOnly) {
+  EXPECT_EQ(ClosestMatch("subent", {"subnet", "store"}), "subnet");
+  EXPECT_EQ(ClosestMatch("zzzzzz", {"subnet", "store"}), std::nullopt);
+}
+
+TEST(Strings, StrictBoolAcceptsOnlyTrueAndFalseInAnyCase) {
+  EXPECT_EQ(ParseStrictBool("TRUE"), true);
+  EXPECT_EQ(ParseStrictBool("False"), false);
+  EXPECT_EQ(ParseStrictBool("yes"), std::nullopt);
+  EXPECT_EQ(ParseStrictBool("1"), std::nullopt);
+  EXPECT_EQ(ParseStrictBool(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace glueguard

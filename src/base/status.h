@@ -1,0 +1,85 @@
+// Status and Result<T>: glueguard's one error model. Errors are values; no exception crosses a module boundary.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace glueguard {
+
+enum class StatusCode {
+  kOk,
+  kInvalidArgument,     // the caller's input is malformed; retrying the same input fails again
+  kNotFound,            // the thing asked for does not exist
+  kAlreadyExists,       // a create-if-absent write found the thing already there
+  kFailedPrecondition,  // the system is not in a state that allows the call (e.g. a version mismatch)
+  kUnavailable,         // a dependency could not be reached; retrying may succeed
+  kDeadlineExceeded,    // a bounded wait ran out
+  kInternal,            // a dependency misbehaved (corrupt data, unexpected reply)
+};
+
+// The lower-case name of a code, e.g. "invalid_argument"; used in logs and JSON errors.
+const char* StatusCodeName(StatusCode code);
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  static Status Ok() { return {}; }
+  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
+  static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
+  static Status FailedPrecondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
+  static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+  static Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
+  static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+
+  // "invalid_argument: <message>", or "ok".
+  std::string ToString() const;
+
+  // The same status with `context` and ": " put in front of its message; an ok status stays ok.
+  Status WithContext(const std::string& context) const;
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+};
+
+// Either a value or a non-ok Status. Accessing value() of an error is a programming error (asserted).
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor): return a value directly
+  Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor): return an error
+    if (status_.ok()) status_ = Status::Internal("Result constructed from an ok Status without a value");
+  }
+
+  bool ok() const { return value_.has_value(); }
+  const Status& status() const { return status_; }
+
+  T& value() & { return *value_; }
+  const T& value() const& { return *value_; }
+  T&& value() && { return std::move(*value_); }
+  T& operator*() & { return *value_; }
+  const T& operator*() const& { return *value_; }
+  T* operator->() { return &*value_; }
+  const T* operator->() const { return &*value_; }
+
+ private:
+  std::optional<T> value_;
+  Status status_;
+};
+
+}  // namespace glueguard
+
+// Returns early from the enclosing function when `expr` (a Status) is not ok.
+#define GG_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::glueguard::Status gg_status_ = (expr); \
+    if (!gg_status_.ok()) return gg_status_; \
+  } while (false)

@@ -1,0 +1,11 @@
+// The functions behind the command table, one per subcommand.
+#pragma once
+
+#include "cli/cli.h"
+
+namespace glueguard {
+
+int RunVersion(CommandContext& context);
+int RunConfigValidate(CommandContext& context);
+
+}  // namespace glueguard

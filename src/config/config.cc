@@ -1,0 +1,441 @@
+#include "config/config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "base/strings.h"
+
+namespace glueguard {
+
+const SubnetConfig* Config::FindSubnet(std::string_view id_or_name) const {
+  for (const SubnetConfig& s : subnets) {
+    if (s.id == id_or_name || s.name == id_or_name) return &s;
+  }
+  return nullptr;
+}
+
+const CategoryConfig* Config::FindCategory(std::string_view name) const {
+  for (const CategoryConfig& c : categories) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+SubnetSettings Config::SettingsFor(const SubnetConfig& subnet) const {
+  SubnetSettings s;
+  s.subnet_id = subnet.id;
+  s.capacity = subnet.cidr.UsableIps();
+  s.buffer = subnet.buffer.value_or(admission.buffer);
+  s.stale_after = admission.stale_after;
+  s.reservation_ttl = admission.reservation_ttl;
+  s.max_wait = admission.max_wait;
+  s.waiter_idle_timeout = admission.waiter_idle_timeout;
+  s.cool_off = admission.cool_off;
+  s.retry_after = admission.poll_interval;
+  s.strict_fifo = subnet.strict_fifo.value_or(admission.strict_fifo);
+  s.priority_floor = admission.priority_floor;
+  return s;
+}
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+namespace {
+
+// Walks the YAML tree, converting values and collecting every problem with its key path and line.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  void Error(const YAML::Node& at, const std::string& path, const std::string& message) {
+    const int line = at.IsDefined() ? at.Mark().line + 1 : 0;
+    Error(line, path, message);
+  }
+  void Error(int line, const std::string& path, const std::string& message) {
+    errors_.push_back(fmt::format("{}:{}: {}: {}", source_, line, path, message));
+  }
+  const std::vector<std::string>& errors() const { return errors_; }
+
+  // Reports keys of `map` that are not in `allowed`, with a "did you mean" when one is close.
+  void CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed) {
+    for (const auto& entry : map) {
+      const std::string key = entry.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      std::string message = fmt::format("unknown key '{}'", key);
+      if (auto near = ClosestMatch(key, allowed)) message += fmt::format(" (did you mean '{}'?)", *near);
+      Error(entry.first, Join(path, key), message);
+    }
+  }
+
+  // Each Read* returns false (and reports) when the key is present but wrong, or absent and required.
+  bool ReadString(const YAML::Node& map, const std::string& path, const char* key, std::string& out,
+                  bool required = false) {
+    const YAML::Node node = map[key];
+    if (!node) {
+      if (required) Error(map, Join(path, key), "is required");
+      return !required;
+    }
+    if (!node.IsScalar() || node.Scalar().empty()) {
+      Error(node, Join(path, key), "must be a non-empty string");
+      return false;
+    }
+    out = node.Scalar();
+    return true;
+  }
+
+  bool ReadInt(const YAML::Node& map, const std::string& path, const char* key, int& out, int min, int max) {
+    const YAML::Node node = map[key];
+    if (!node) return true;
+    int value = 0;
+    if (!node.IsScalar() || !YAML::convert<int>::decode(node, value)) {
+      Error(node, Join(path, key), fmt::format("'{}' is not a whole number", node.IsScalar() ? node.Scalar() : "?"));
+      return false;
+    }
+    if (value < min || value > max) {
+      Error(node, Join(path, key), fmt::format("{} is out of range {}..{}", value, min, max));
+      return false;
+    }
+    out = value;
+    return true;
+  }
+
+  // A fraction in (0, 1], written 0.8 or 80%.
+  bool ReadFraction(const YAML::Node& map, const std::string& path, const char* key, double& out) {
+    const YAML::Node node = map[key];
+    if (!node) return true;
+    std::string text = node.IsScalar() ? node.Scalar() : "";
+    double scale = 1.0;
+    if (!text.empty() && text.back() == '%') {
+      text.pop_back();
+      scale = 100.0;
+    }
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size()) {
+      Error(node, Join(path, key), fmt::format("'{}' is not a fraction like 0.8 or 80%", node.Scalar()));
+      return false;
+    }
+    const double fraction = value / scale;
+    if (!(fraction > 0.0 && fraction <= 1.0)) {
+      Error(node, Join(path, key), fmt::format("'{}' must be above 0 and at most 1 (100%)", node.Scalar()));
+      return false;
+    }
+    out = fraction;
+    return true;
+  }
+
+  bool ReadBool(const YAML::Node& map, const std::string& path, const char* key, bool& out) {
+    const YAML::Node node = map[key];
+    if (!node) return true;
+    const std::optional<bool> value = node.IsScalar() ? ParseStrictBool(node.Scalar()) : std::nullopt;
+    if (!value) {
+      Error(node, Join(path, key), fmt::format("'{}' is not true or false", node.IsScalar() ? node.Scalar() : "?"));
+      return false;
+    }
+    out = *value;
+    return true;
+  }
+
+  bool ReadDuration(const YAML::Node& map, const std::string& path, const char* key, Duration& out) {
+    const YAML::Node node = map[key];
+    if (!node) return true;
+    Result<Duration> d = node.IsScalar() ? ParseDuration(node.Scalar())
+                                         : Result<Duration>(Status::InvalidArgument("not a scalar"));
+    if (!d.ok()) {
+      Error(node, Join(path, key), d.status().message());
+      return false;
+    }
+    if (d->count() <= 0) {
+      Error(node, Join(path, key), "must be longer than zero");
+      return false;
+    }
+    out = *d;
+    return true;
+  }
+
+  // A buffer policy as a spec string ("rolling-max:5:10") or a map {policy, ips, window, floor, source}.
+  bool ReadBuffer(const YAML::Node& node, const std::string& path, BufferPolicy& out) {
+    if (node.IsScalar()) {
+      Result<BufferPolicy> p = ParseBufferPolicy(node.Scalar());
+      if (!p.ok()) {
+        Error(node, path, p.status().message());
+        return false;
+      }
+      out = *p;
+      return true;
+    }
+    if (!node.IsMap()) {
+      Error(node, path, "must be a policy name or a map with 'policy'");
+      return false;
+    }
+    CheckKeys(node, path, {"policy", "ips", "window", "floor", "source"});
+    std::string kind;
+    if (!ReadString(node, path, "policy", kind, true)) return false;
+    BufferPolicy p;
+    if (kind == "none") {
+      p.kind = BufferPolicy::Kind::kNone;
+    } else if (kind == "static") {
+      p.kind = BufferPolicy::Kind::kStatic;
+    } else if (kind == "rolling-max") {
+      p.kind = BufferPolicy::Kind::kRollingMax;
+    } else {
+      Error(node["policy"], Join(path, "policy"),
+            fmt::format("'{}' is not one of none, static, rolling-max", kind));
+      return false;
+    }
+    bool ok = true;
+    ok &= ReadSignedCount(node, path, "ips", p.static_ips);
+    ok &= ReadSignedCount(node, path, "floor", p.floor);
+    ok &= ReadInt(node, path, "window", p.window, 1, 1000);
+    std::string source;
+    if (ReadString(node, path, "source", source) && !source.empty()) {
+      if (source == "available") {
+        p.source = BufferSource::kAvailable;
+      } else if (source == "total") {
+        p.source = BufferSource::kTotal;
+      } else {
+        Error(node["source"], Join(path, "source"), fmt::format("'{}' is neither available nor total", source));
+        ok = false;
+      }
+    }
+    if (ok) out = p;
+    return ok;
+  }
+
+  static std::string Join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+ private:
+  // A count of IPs: a negative value gets its own message, since it is the likely mistake.
+  bool ReadSignedCount(const YAML::Node& map, const std::string& path, const char* key, int& out) {
+    const YAML::Node node = map[key];
+    if (!node) return true;
+    int value = 0;
+    if (!node.IsScalar() || !YAML::convert<int>::decode(node, value)) {
+      Error(node, Join(path, key), fmt::format("'{}' is not a whole number", node.IsScalar() ? node.Scalar() : "?"));
+      return false;
+    }
+    if (value < 0) {
+      Error(node, Join(path, key), fmt::format("a buffer cannot be negative ({})", value));
+      return false;
+    }
+    out = value;
+    return true;
+  }
+
+  std::string source_;
+  std::vector<std::string> errors_;
+};
+
+void ReadStore(Reader& r, const YAML::Node& node, StoreConfig& store) {
+  if (!node) return;
+  if (!node.IsMap()) return r.Error(node, "store", "must be a map");
+  r.CheckKeys(node, "store", {"kind", "path", "retention"});
+  r.ReadString(node, "store", "kind", store.kind);
+  if (store.kind != "sqlite" && store.kind != "memory") {
+    r.Error(node["kind"], "store.kind", fmt::format("'{}' is not one of sqlite, memory", store.kind));
+  }
+  r.ReadString(node, "store", "path", store.path);
+  r.ReadDuration(node, "store", "retention", store.retention);
+}
+
+void ReadAdmission(Reader& r, const YAML::Node& node, AdmissionConfig& a) {
+  if (!node) return;
+  if (!node.IsMap()) return r.Error(node, "admission", "must be a map");
+  const std::string path = "admission";
+  r.CheckKeys(node, path,
+              {"buffer", "poll_interval", "stale_after", "reservation_ttl", "max_wait", "waiter_idle_timeout",
+               "cool_off", "strict_fifo", "priority_floor"});
+  if (node["buffer"]) r.ReadBuffer(node["buffer"], "admission.buffer", a.buffer);
+  r.ReadDuration(node, path, "poll_interval", a.poll_interval);
+  a.stale_after = 2 * a.poll_interval;
+  r.ReadDuration(node, path, "stale_after", a.stale_after);
+  r.ReadDuration(node, path, "reservation_ttl", a.reservation_ttl);
+  r.ReadDuration(node, path, "max_wait", a.max_wait);
+  r.ReadDuration(node, path, "waiter_idle_timeout", a.waiter_idle_timeout);
+  r.ReadDuration(node, path, "cool_off", a.cool_off);
+  r.ReadBool(node, path, "strict_fifo", a.strict_fifo);
+  if (a.stale_after < a.poll_interval) {
+    r.Error(node["stale_after"], "admission.stale_after",
+            fmt::format("{} is shorter than poll_interval {}: every observation would be stale before the next",
+                        FormatDuration(a.stale_after), FormatDuration(a.poll_interval)));
+  }
+  const YAML::Node floor = node["priority_floor"];
+  if (floor) {
+    const std::string fpath = "admission.priority_floor";
+    if (!floor.IsMap()) return r.Error(floor, fpath, "must be a map");
+    r.CheckKeys(floor, fpath, {"enabled", "on_at", "off_below", "min_priority"});
+    PriorityFloor& pf = a.priority_floor;
+    pf.enabled = true;
+    r.ReadBool(floor, fpath, "enabled", pf.enabled);
+    r.ReadFraction(floor, fpath, "on_at", pf.on_at);
+    r.ReadFraction(floor, fpath, "off_below", pf.off_below);
+    r.ReadInt(floor, fpath, "min_priority", pf.min_priority, -1'000'000, 1'000'000);
+    if (pf.off_below >= pf.on_at) {
+      r.Error(floor, fpath,
+              fmt::format("off_below ({:.2f}) must be lower than on_at ({:.2f})", pf.off_below, pf.on_at));
+    }
+  }
+}
+
+void ReadSubnets(Reader& r, const YAML::Node& node, Config& config) {
+  if (!node) return r.Error(0, "subnets", "is required: at least one subnet");
+  if (!node.IsSequence() || node.size() == 0) return r.Error(node, "subnets", "must be a non-empty list");
+  std::set<std::string> ids;
+  std::set<std::string> names;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node item = node[i];
+    const std::string path = fmt::format("subnets[{}]", i);
+    if (!item.IsMap()) {
+      r.Error(item, path, "must be a map with id and cidr");
+      continue;
+    }
+    r.CheckKeys(item, path, {"id", "name", "cidr", "alert_threshold", "alert_clear", "buffer", "strict_fifo"});
+    SubnetConfig s;
+    s.line = item.Mark().line + 1;
+    bool ok = r.ReadString(item, path, "id", s.id, true);
+    r.ReadString(item, path, "name", s.name);
+    if (s.name.empty()) s.name = s.id;
+    std::string cidr;
+    if (r.ReadString(item, path, "cidr", cidr, true) && !cidr.empty()) {
+      Result<Cidr> parsed = ParseCidr(cidr);
+      if (parsed.ok()) {
+        s.cidr = *parsed;
+      } else {
+        r.Error(item["cidr"], path + ".cidr", parsed.status().message());
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    r.ReadFraction(item, path, "alert_threshold", s.alert_threshold);
+    r.ReadFraction(item, path, "alert_clear", s.alert_clear);
+    if (s.alert_clear >= s.alert_threshold) {
+      r.Error(item, path,
+              fmt::format("alert_clear ({:.2f}) must be lower than alert_threshold ({:.2f})", s.alert_clear,
+                          s.alert_threshold));
+    }
+    if (item["buffer"]) {
+      BufferPolicy p;
+      if (r.ReadBuffer(item["buffer"], path + ".buffer", p)) s.buffer = p;
+    }
+    if (item["strict_fifo"]) {
+      bool strict = false;
+      if (r.ReadBool(item, path, "strict_fifo", strict)) s.strict_fifo = strict;
+    }
+    if (!s.id.empty() && !ids.insert(s.id).second) {
+      r.Error(item, path, fmt::format("subnet id '{}' is defined twice", s.id));
+      ok = false;
+    }
+    if (!s.name.empty() && !names.insert(s.name).second && s.name != s.id) {
+      r.Error(item, path, fmt::format("subnet name '{}' is used twice", s.name));
+      ok = false;
+    }
+    if (ok) config.subnets.push_back(std::move(s));
+  }
+}
+
+void ReadCategories(Reader& r, const YAML::Node& node, Config& config) {
+  if (!node) return r.Error(0, "categories", "is required: at least one job category");
+  if (!node.IsSequence() || node.size() == 0) return r.Error(node, "categories", "must be a non-empty list");
+  std::vector<std::string> subnet_keys;
+  for (const SubnetConfig& s : config.subnets) {
+    subnet_keys.push_back(s.id);
+    if (s.name != s.id) subnet_keys.push_back(s.name);
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node item = node[i];
+    const std::string path = fmt::format("categories[{}]", i);
+    if (!item.IsMap()) {
+      r.Error(item, path, "must be a map with name and subnet");
+      continue;
+    }
+    r.CheckKeys(item, path, {"name", "subnet", "connection", "priority", "ips_per_worker", "extra_ips_per_job"});
+    CategoryConfig c;
+    c.line = item.Mark().line + 1;
+    bool ok = r.ReadString(item, path, "name", c.name, true);
+    std::string subnet;
+    if (r.ReadString(item, path, "subnet", subnet, true) && !subnet.empty()) {
+      if (const SubnetConfig* s = config.FindSubnet(subnet)) {
+        c.subnet_id = s->id;
+      } else {
+        std::string message = fmt::format("unknown subnet '{}'", subnet);
+        if (auto near = ClosestMatch(subnet, subnet_keys)) message += fmt::format(" (did you mean '{}'?)", *near);
+        r.Error(item["subnet"], path + ".subnet", message);
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    r.ReadString(item, path, "connection", c.connection);
+    ok &= r.ReadInt(item, path, "priority", c.priority, -1'000'000, 1'000'000);
+    ok &= r.ReadInt(item, path, "ips_per_worker", c.ips_per_worker, 1, 16);
+    ok &= r.ReadInt(item, path, "extra_ips_per_job", c.extra_ips_per_job, 0, 1000);
+    if (!c.name.empty() && !seen.insert(c.name).second) {
+      r.Error(item, path, fmt::format("category '{}' is defined twice", c.name));
+      ok = false;
+    }
+    if (ok) config.categories.push_back(std::move(c));
+  }
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const EnvLookup& env) {
+  Reader r{std::string(source)};
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(fmt::format("{}:{}: not valid YAML: {}", source, e.mark.line + 1, e.msg));
+  }
+  if (!root.IsMap()) {
+    return Status::InvalidArgument(fmt::format("{}:1: the file must be a YAML map of settings", source));
+  }
+  Config config;
+  config.source = std::string(source);
+  try {
+    r.CheckKeys(root, "", {"region", "store", "admission", "subnets", "categories"});
+    r.ReadString(root, "", "region", config.region);
+    ReadStore(r, root["store"], config.store);
+    ReadAdmission(r, root["admission"], config.admission);
+    ReadSubnets(r, root["subnets"], config);
+    ReadCategories(r, root["categories"], config);
+  } catch (const YAML::Exception& e) {
+    r.Error(e.mark.line + 1, "(document)", e.msg);
+  }
+  if (auto region = env("GLUEGUARD_REGION")) config.region = *region;
+  if (auto path = env("GLUEGUARD_STORE_PATH")) config.store.path = *path;
+  if (!r.errors().empty()) {
+    std::string message;
+    for (const std::string& e : r.errors()) {
+      if (!message.empty()) message += "\n";
+      message += e;
+    }
+    return Status::InvalidArgument(message);
+  }
+  return config;
+}
+
+Result<Config> LoadConfigFile(const std::string& path, const EnvLookup& env) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(fmt::format("cannot open config file '{}'", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::Unavailable(fmt::format("cannot read config file '{}'", path));
+  return ParseConfig(text.str(), path, env);
+}
+
+}  // namespace glueguard

@@ -1,0 +1,84 @@
+// glueguard's configuration: one YAML file, validated at load. Errors name the key path and the line.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "admission/buffer_policy.h"
+#include "admission/cidr.h"
+#include "admission/subnet_admission.h"
+#include "base/status.h"
+#include "base/time.h"
+
+namespace glueguard {
+
+struct StoreConfig {
+  std::string kind = "sqlite";        // "sqlite" (one local file) or "memory" (tests, demos; lost on exit)
+  std::string path = "glueguard.db";  // sqlite: the database file; relative paths are from the working directory
+  Duration retention = std::chrono::hours(24 * 30);  // observations and decisions older than this are deleted
+};
+
+struct AdmissionConfig {
+  BufferPolicy buffer;                                  // default for every subnet
+  Duration poll_interval = std::chrono::seconds(60);    // a subnet is observed at most this often
+  Duration stale_after = std::chrono::minutes(2);       // default: two poll intervals
+  Duration reservation_ttl = std::chrono::minutes(15);
+  Duration max_wait = std::chrono::minutes(10);
+  Duration waiter_idle_timeout = std::chrono::minutes(5);
+  Duration cool_off = std::chrono::minutes(15);
+  bool strict_fifo = false;
+  PriorityFloor priority_floor;
+};
+
+struct SubnetConfig {
+  std::string id;    // the AWS subnet id, e.g. subnet-0a1b2c3d
+  std::string name;  // a short name for people and dashboards; defaults to the id
+  Cidr cidr;
+  double alert_threshold = 0.80;  // utilisation at which the alert fires
+  double alert_clear = 0.60;      // utilisation below which it clears
+  std::optional<BufferPolicy> buffer;  // overrides admission.buffer
+  std::optional<bool> strict_fifo;     // overrides admission.strict_fifo
+  int line = 0;                         // where it is defined, 1-based
+};
+
+struct CategoryConfig {
+  std::string name;
+  std::string subnet_id;   // resolved to the subnet's id even when the file names the subnet by name
+  std::string connection;  // the Glue connection that pins the category's jobs to the subnet
+  int priority = 0;        // higher is admitted first
+  int ips_per_worker = 1;
+  int extra_ips_per_job = 0;
+  int line = 0;
+};
+
+struct Config {
+  std::string source;  // the file it came from, for messages
+  std::string region;
+  StoreConfig store;
+  AdmissionConfig admission;
+  std::vector<SubnetConfig> subnets;
+  std::vector<CategoryConfig> categories;
+
+  // By id or by name; nullptr when there is none.
+  const SubnetConfig* FindSubnet(std::string_view id_or_name) const;
+  const CategoryConfig* FindCategory(std::string_view name) const;
+  // The admission settings of a subnet: the admission section with the subnet's overrides.
+  SubnetSettings SettingsFor(const SubnetConfig& subnet) const;
+};
+
+// Looks up an environment variable; returns nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+// The process environment.
+EnvLookup ProcessEnv();
+
+// Parses and validates YAML text. `source` names it in messages. On error, the status message lists every
+// problem found, one per line, as "<source>:<line>: <key.path>: <problem>".
+// Environment overrides (applied after the file): GLUEGUARD_REGION, GLUEGUARD_STORE_PATH.
+Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const EnvLookup& env);
+// Reads and parses a file.
+Result<Config> LoadConfigFile(const std::string& path, const EnvLookup& env);
+
+}  // namespace glueguard
