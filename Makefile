@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all build deps test test-unit test-asan bench demo format tidy clean
+.PHONY: all build deps test test-unit test-asan bench fuzz demo format tidy clean
 
 all: build
 
@@ -32,7 +32,15 @@ test-asan: $(ASAN_DIR)/build.ninja
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
 bench: build
-	bench/run
+	for b in $(BUILD_DIR)/*_bench; do $$b --benchmark_min_time=0.5; done
+
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz:
+	CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DGLUEGUARD_FUZZ=ON -DGLUEGUARD_BENCH=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	for f in $(FUZZ_DIR)/*_fuzz; do mkdir -p $(FUZZ_DIR)/corpus/$$(basename $$f); \
+	  $$f -max_total_time=$(FUZZ_SECONDS) $(FUZZ_DIR)/corpus/$$(basename $$f) fuzz/seeds/$$(basename $$f) || exit 1; done
 
 demo:
 	@echo "make demo arrives with the controller (glueguard serve); see README.md" >&2
