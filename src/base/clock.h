@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <vector>
 
 #include "base/time.h"
 
@@ -30,6 +31,35 @@ class FakeClock final : public Clock {
 
  private:
   std::atomic<int64_t> now_ms_;
+};
+
+// Sleeper: how code that must wait (retry backoff, polling) waits, so tests can wait without sleeping.
+class Sleeper {
+ public:
+  virtual ~Sleeper() = default;
+  virtual void Sleep(Duration d) = 0;
+};
+
+// Sleeps on the wall clock.
+class SystemSleeper final : public Sleeper {
+ public:
+  void Sleep(Duration d) override;
+};
+
+// Advances a FakeClock instead of sleeping, and remembers every wait. Thread-safe for the clock; `waits()` is
+// for single-threaded tests.
+class FakeSleeper final : public Sleeper {
+ public:
+  explicit FakeSleeper(FakeClock& clock) : clock_(clock) {}
+  void Sleep(Duration d) override {
+    waits_.push_back(d);
+    clock_.Advance(d);
+  }
+  const std::vector<Duration>& waits() const { return waits_; }
+
+ private:
+  FakeClock& clock_;
+  std::vector<Duration> waits_;
 };
 
 }  // namespace glueguard

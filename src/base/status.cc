@@ -20,6 +20,8 @@ const char* StatusCodeName(StatusCode code) {
       return "deadline_exceeded";
     case StatusCode::kInternal:
       return "internal";
+    case StatusCode::kPermissionDenied:
+      return "permission_denied";
   }
   return "unknown";
 }
@@ -31,7 +33,7 @@ std::string Status::ToString() const {
 
 Status Status::WithContext(const std::string& context) const {
   if (ok()) return *this;
-  return {code_, context + ": " + message_};
+  return Status(code_, context + ": " + message_).WithReason(reason_);
 }
 
 }  // namespace glueguard

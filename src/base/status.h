@@ -13,6 +13,7 @@ enum class StatusCode {
   kNotFound,            // the thing asked for does not exist
   kAlreadyExists,       // a create-if-absent write found the thing already there
   kFailedPrecondition,  // the system is not in a state that allows the call (e.g. a version mismatch)
+  kPermissionDenied,    // the caller is not allowed to do this (e.g. AWS AccessDenied)
   kUnavailable,         // a dependency could not be reached; retrying may succeed
   kDeadlineExceeded,    // a bounded wait ran out
   kInternal,            // a dependency misbehaved (corrupt data, unexpected reply)
@@ -34,6 +35,7 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
@@ -45,9 +47,19 @@ class [[nodiscard]] Status {
   // The same status with `context` and ": " put in front of its message; an ok status stays ok.
   Status WithContext(const std::string& context) const;
 
+  // A machine-readable cause finer than the code, e.g. the AWS error code "RequestLimitExceeded" or
+  // "InvalidNetworkInterface.InUse"; empty when there is none.
+  const std::string& reason() const { return reason_; }
+  Status WithReason(std::string reason) const {
+    Status s = *this;
+    s.reason_ = std::move(reason);
+    return s;
+  }
+
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::string reason_;
 };
 
 // Either a value or a non-ok Status. Accessing value() of an error is a programming error (asserted).

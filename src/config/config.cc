@@ -42,14 +42,6 @@ SubnetSettings Config::SettingsFor(const SubnetConfig& subnet) const {
   return s;
 }
 
-EnvLookup ProcessEnv() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
-}
-
 namespace {
 
 // Walks the YAML tree, converting values and collecting every problem with its key path and line.

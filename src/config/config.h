@@ -1,7 +1,6 @@
 // glueguard's configuration: one YAML file, validated at load. Errors name the key path and the line.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +9,7 @@
 #include "admission/buffer_policy.h"
 #include "admission/cidr.h"
 #include "admission/subnet_admission.h"
+#include "base/env.h"
 #include "base/status.h"
 #include "base/time.h"
 
@@ -68,11 +68,6 @@ struct Config {
   // The admission settings of a subnet: the admission section with the subnet's overrides.
   SubnetSettings SettingsFor(const SubnetConfig& subnet) const;
 };
-
-// Looks up an environment variable; returns nullopt when unset.
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-// The process environment.
-EnvLookup ProcessEnv();
 
 // Parses and validates YAML text. `source` names it in messages. On error, the status message lists every
 // problem found, one per line, as "<source>:<line>: <key.path>: <problem>".
