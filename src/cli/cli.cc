@@ -13,6 +13,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"config validate", "check a configuration file; print what it configures or every problem in it",
        RunConfigValidate},
+      {"observe", "count a subnet's ENIs now (by state, and Glue's) through the EC2 API", RunObserve},
       {"version", "print glueguard's version", RunVersion},
   };
   return commands;

@@ -7,5 +7,6 @@ namespace glueguard {
 
 int RunVersion(CommandContext& context);
 int RunConfigValidate(CommandContext& context);
+int RunObserve(CommandContext& context);
 
 }  // namespace glueguard
