@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "testing/loopback_server.h"
+
 #include <mutex>
 #include <thread>
 
@@ -19,29 +21,7 @@ constexpr const char* kCredentialsJson =
     R"({"AccessKeyId":"ASIAREMOTE","SecretAccessKey":"remote-secret","Token":"remote-token",)"
     R"("Expiration":"2099-11-23T14:00:00Z"})";
 
-class LoopbackServer {
- public:
-  LoopbackServer() {
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // stop() before the accept loop has started is lost and join() would hang: wait until it runs.
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~LoopbackServer() { Stop(); }
-  void Stop() {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  httplib::Server& server() { return server_; }
-  std::string Url(const std::string& path = "") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+using testing::LoopbackServer;
 
 // What the server saw: one line per request, "METHOD path header=value". Thread-safe.
 class RequestLog {

@@ -4,33 +4,15 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "testing/loopback_server.h"
+
 #include <future>
 #include <thread>
 
 namespace glueguard {
 namespace {
 
-class LoopbackServer {
- public:
-  LoopbackServer() {
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // stop() before the accept loop runs would be lost (and join() hang): wait for it to start.
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~LoopbackServer() { Stop(); }
-  void Stop() {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  httplib::Server& server() { return server_; }
-  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-};
+using testing::LoopbackServer;
 
 TEST(CurlTransport, PostsTheBodyAndHeadersAndReturnsTheResponse) {
   LoopbackServer loopback;

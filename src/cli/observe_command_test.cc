@@ -8,6 +8,7 @@
 
 #include "aws/url.h"
 #include "cli/cli.h"
+#include "testing/loopback_server.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -21,7 +22,7 @@ std::string Eni(const std::string& id, const std::string& status, const std::str
 class FakeEc2 {
  public:
   FakeEc2() {
-    server_.Post("/", [this](const httplib::Request& req, httplib::Response& res) {
+    loopback_.server().Post("/", [this](const httplib::Request& req, httplib::Response& res) {
       {
         std::lock_guard lock(mu_);
         bodies_.push_back(req.body);
@@ -37,15 +38,8 @@ class FakeEc2 {
                           (second_page ? "" : "<nextToken>page2</nextToken>") + "</DescribeNetworkInterfacesResponse>",
                       "text/xml");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
   }
-  ~FakeEc2() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return loopback_.Url(); }
   std::vector<std::string> bodies() {
     std::lock_guard lock(mu_);
     return bodies_;
@@ -56,12 +50,10 @@ class FakeEc2 {
   }
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
   std::mutex mu_;
   std::vector<std::string> bodies_;
   std::vector<std::string> authorizations_;
+  testing::LoopbackServer loopback_;  // last: stopped first, before the state its handler uses
 };
 
 struct CliRun {
