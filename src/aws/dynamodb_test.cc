@@ -6,6 +6,7 @@
 
 #include "aws/aws_client.h"
 #include "aws/fake_transport.h"
+#include "testing/fake_aws.h"
 
 namespace glueguard {
 namespace {
@@ -20,35 +21,22 @@ constexpr const char* kTableDescription =
 
 class DynamoDbClientTest : public ::testing::Test {
  protected:
-  DynamoDbClientTest()
-      : environment_(*AwsEnvironment::FromConfig(
-            FixedEnv({{"AWS_REGION", "us-east-1"}, {"AWS_ENDPOINT_URL", "http://127.0.0.1:1"}}),
-            SharedConfig{})),
-        aws_(transport_, credentials_, environment_, clock_, random_, sleeper_),
-        dynamodb_(aws_) {}
-
   // The JSON 1.0 error shape DynamoDB sends: a namespaced __type and a request id header.
   void PushError(int status, const std::string& code, const std::string& message) {
-    transport_.Push(
+    aws_.transport.Push(
         status,
         R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + code + R"(","message":")" + message + R"("})",
         {{"x-amzn-RequestId", "ddb-req-1"}, {"Content-Type", "application/x-amz-json-1.0"}});
   }
 
-  HttpRequest Sent(size_t i) const { return transport_.requests().at(i); }
-  static std::string Target(const HttpRequest& r) {
-    const std::string* target = FindHeader(r.headers, "X-Amz-Target");
-    return target == nullptr ? "" : *target;
-  }
+  HttpRequest Sent(size_t i) const { return aws_.Sent(i); }
+  static std::string Target(const HttpRequest& r) { return testing::FakeAws::Target(r); }
 
-  FakeTransport transport_;
-  StaticCredentialsProvider credentials_{Credentials{"AKIDEXAMPLE", "secret", "", {}, "test"}};
-  FakeClock clock_;
-  FakeSleeper sleeper_{clock_};
-  SeededRandom random_{7};
-  AwsEnvironment environment_;
-  AwsClient aws_;
-  DynamoDbClient dynamodb_;
+  testing::FakeAws aws_;
+  FakeTransport& transport_ = aws_.transport;
+  FakeSleeper& sleeper_ = aws_.sleeper;
+  FakeClock& clock_ = aws_.clock;
+  DynamoDbClient dynamodb_{aws_.client};
 };
 
 Item Key(const std::string& pk) { return {{"pk", AttributeValue::String(pk)}}; }

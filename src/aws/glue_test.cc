@@ -7,6 +7,7 @@
 
 #include "aws/aws_client.h"
 #include "aws/fake_transport.h"
+#include "testing/fake_aws.h"
 
 namespace glueguard {
 namespace {
@@ -21,33 +22,20 @@ constexpr const char* kSessionReply =
 
 class GlueClientTest : public ::testing::Test {
  protected:
-  GlueClientTest()
-      : environment_(*AwsEnvironment::FromConfig(
-            FixedEnv({{"AWS_REGION", "us-east-1"}, {"AWS_ENDPOINT_URL", "http://127.0.0.1:1"}}),
-            SharedConfig{})),
-        aws_(transport_, credentials_, environment_, clock_, random_, sleeper_),
-        glue_(aws_) {}
-
   // The JSON error shape Glue sends, with a request id header.
   void PushError(int status, const std::string& code, const std::string& message) {
-    transport_.Push(status, R"({"__type":")" + code + R"(","message":")" + message + R"("})",
-                    {{"x-amzn-RequestId", "req-42"}, {"Content-Type", "application/x-amz-json-1.1"}});
+    aws_.transport.Push(status, R"({"__type":")" + code + R"(","message":")" + message + R"("})",
+                        {{"x-amzn-RequestId", "req-42"}, {"Content-Type", "application/x-amz-json-1.1"}});
   }
 
-  HttpRequest Sent(size_t i) const { return transport_.requests().at(i); }
-  static std::string Target(const HttpRequest& r) {
-    const std::string* target = FindHeader(r.headers, "X-Amz-Target");
-    return target == nullptr ? "" : *target;
-  }
+  HttpRequest Sent(size_t i) const { return aws_.Sent(i); }
+  static std::string Target(const HttpRequest& r) { return testing::FakeAws::Target(r); }
 
-  FakeTransport transport_;
-  StaticCredentialsProvider credentials_{Credentials{"AKIDEXAMPLE", "secret", "", {}, "test"}};
-  FakeClock clock_;
-  FakeSleeper sleeper_{clock_};
-  SeededRandom random_{7};
-  AwsEnvironment environment_;
-  AwsClient aws_;
-  GlueClient glue_;
+  testing::FakeAws aws_;
+  FakeTransport& transport_ = aws_.transport;
+  FakeSleeper& sleeper_ = aws_.sleeper;
+  FakeClock& clock_ = aws_.clock;
+  GlueClient glue_{aws_.client};
 };
 
 TEST_F(GlueClientTest, GetSessionSendsIdWithGlueTargetAndParsesTheSession) {
