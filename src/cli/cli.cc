@@ -14,6 +14,8 @@ const std::vector<Command>& Commands() {
       {"config validate", "check a configuration file; print what it configures or every problem in it",
        RunConfigValidate},
       {"observe", "count a subnet's ENIs now (by state, and Glue's) through the EC2 API", RunObserve},
+      {"simulate", "replay a workload under several admission policies and compare failures and waits",
+       RunSimulate},
       {"version", "print glueguard's version", RunVersion},
   };
   return commands;

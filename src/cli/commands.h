@@ -8,5 +8,6 @@ namespace glueguard {
 int RunVersion(CommandContext& context);
 int RunConfigValidate(CommandContext& context);
 int RunObserve(CommandContext& context);
+int RunSimulate(CommandContext& context);
 
 }  // namespace glueguard

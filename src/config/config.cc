@@ -1,7 +1,6 @@
 #include "config/config.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -9,6 +8,7 @@
 #include <sstream>
 
 #include "base/strings.h"
+#include "config/yaml_reader.h"
 
 namespace glueguard {
 
@@ -44,193 +44,7 @@ SubnetSettings Config::SettingsFor(const SubnetConfig& subnet) const {
 
 namespace {
 
-// Walks the YAML tree, converting values and collecting every problem with its key path and line.
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-
-  void Error(const YAML::Node& at, const std::string& path, const std::string& message) {
-    const int line = at.IsDefined() ? at.Mark().line + 1 : 0;
-    Error(line, path, message);
-  }
-  void Error(int line, const std::string& path, const std::string& message) {
-    errors_.push_back(fmt::format("{}:{}: {}: {}", source_, line, path, message));
-  }
-  const std::vector<std::string>& errors() const { return errors_; }
-
-  // Reports keys of `map` that are not in `allowed`, with a "did you mean" when one is close.
-  void CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed) {
-    for (const auto& entry : map) {
-      const std::string key = entry.first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      std::string message = fmt::format("unknown key '{}'", key);
-      if (auto near = ClosestMatch(key, allowed)) message += fmt::format(" (did you mean '{}'?)", *near);
-      Error(entry.first, Join(path, key), message);
-    }
-  }
-
-  // Each Read* returns false (and reports) when the key is present but wrong, or absent and required.
-  bool ReadString(const YAML::Node& map, const std::string& path, const char* key, std::string& out,
-                  bool required = false) {
-    const YAML::Node node = map[key];
-    if (!node) {
-      if (required) Error(map, Join(path, key), "is required");
-      return !required;
-    }
-    if (!node.IsScalar() || node.Scalar().empty()) {
-      Error(node, Join(path, key), "must be a non-empty string");
-      return false;
-    }
-    out = node.Scalar();
-    return true;
-  }
-
-  bool ReadInt(const YAML::Node& map, const std::string& path, const char* key, int& out, int min, int max) {
-    const YAML::Node node = map[key];
-    if (!node) return true;
-    int value = 0;
-    if (!node.IsScalar() || !YAML::convert<int>::decode(node, value)) {
-      Error(node, Join(path, key), fmt::format("'{}' is not a whole number", node.IsScalar() ? node.Scalar() : "?"));
-      return false;
-    }
-    if (value < min || value > max) {
-      Error(node, Join(path, key), fmt::format("{} is out of range {}..{}", value, min, max));
-      return false;
-    }
-    out = value;
-    return true;
-  }
-
-  // A fraction in (0, 1], written 0.8 or 80%.
-  bool ReadFraction(const YAML::Node& map, const std::string& path, const char* key, double& out) {
-    const YAML::Node node = map[key];
-    if (!node) return true;
-    std::string text = node.IsScalar() ? node.Scalar() : "";
-    double scale = 1.0;
-    if (!text.empty() && text.back() == '%') {
-      text.pop_back();
-      scale = 100.0;
-    }
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size()) {
-      Error(node, Join(path, key), fmt::format("'{}' is not a fraction like 0.8 or 80%", node.Scalar()));
-      return false;
-    }
-    const double fraction = value / scale;
-    if (!(fraction > 0.0 && fraction <= 1.0)) {
-      Error(node, Join(path, key), fmt::format("'{}' must be above 0 and at most 1 (100%)", node.Scalar()));
-      return false;
-    }
-    out = fraction;
-    return true;
-  }
-
-  bool ReadBool(const YAML::Node& map, const std::string& path, const char* key, bool& out) {
-    const YAML::Node node = map[key];
-    if (!node) return true;
-    const std::optional<bool> value = node.IsScalar() ? ParseStrictBool(node.Scalar()) : std::nullopt;
-    if (!value) {
-      Error(node, Join(path, key), fmt::format("'{}' is not true or false", node.IsScalar() ? node.Scalar() : "?"));
-      return false;
-    }
-    out = *value;
-    return true;
-  }
-
-  bool ReadDuration(const YAML::Node& map, const std::string& path, const char* key, Duration& out) {
-    const YAML::Node node = map[key];
-    if (!node) return true;
-    Result<Duration> d = node.IsScalar() ? ParseDuration(node.Scalar())
-                                         : Result<Duration>(Status::InvalidArgument("not a scalar"));
-    if (!d.ok()) {
-      Error(node, Join(path, key), d.status().message());
-      return false;
-    }
-    if (d->count() <= 0) {
-      Error(node, Join(path, key), "must be longer than zero");
-      return false;
-    }
-    out = *d;
-    return true;
-  }
-
-  // A buffer policy as a spec string ("rolling-max:5:10") or a map {policy, ips, window, floor, source}.
-  bool ReadBuffer(const YAML::Node& node, const std::string& path, BufferPolicy& out) {
-    if (node.IsScalar()) {
-      Result<BufferPolicy> p = ParseBufferPolicy(node.Scalar());
-      if (!p.ok()) {
-        Error(node, path, p.status().message());
-        return false;
-      }
-      out = *p;
-      return true;
-    }
-    if (!node.IsMap()) {
-      Error(node, path, "must be a policy name or a map with 'policy'");
-      return false;
-    }
-    CheckKeys(node, path, {"policy", "ips", "window", "floor", "source"});
-    std::string kind;
-    if (!ReadString(node, path, "policy", kind, true)) return false;
-    BufferPolicy p;
-    if (kind == "none") {
-      p.kind = BufferPolicy::Kind::kNone;
-    } else if (kind == "static") {
-      p.kind = BufferPolicy::Kind::kStatic;
-    } else if (kind == "rolling-max") {
-      p.kind = BufferPolicy::Kind::kRollingMax;
-    } else {
-      Error(node["policy"], Join(path, "policy"),
-            fmt::format("'{}' is not one of none, static, rolling-max", kind));
-      return false;
-    }
-    bool ok = true;
-    ok &= ReadSignedCount(node, path, "ips", p.static_ips);
-    ok &= ReadSignedCount(node, path, "floor", p.floor);
-    ok &= ReadInt(node, path, "window", p.window, 1, 1000);
-    std::string source;
-    if (ReadString(node, path, "source", source) && !source.empty()) {
-      if (source == "available") {
-        p.source = BufferSource::kAvailable;
-      } else if (source == "total") {
-        p.source = BufferSource::kTotal;
-      } else {
-        Error(node["source"], Join(path, "source"), fmt::format("'{}' is neither available nor total", source));
-        ok = false;
-      }
-    }
-    if (ok) out = p;
-    return ok;
-  }
-
-  static std::string Join(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
-  }
-
- private:
-  // A count of IPs: a negative value gets its own message, since it is the likely mistake.
-  bool ReadSignedCount(const YAML::Node& map, const std::string& path, const char* key, int& out) {
-    const YAML::Node node = map[key];
-    if (!node) return true;
-    int value = 0;
-    if (!node.IsScalar() || !YAML::convert<int>::decode(node, value)) {
-      Error(node, Join(path, key), fmt::format("'{}' is not a whole number", node.IsScalar() ? node.Scalar() : "?"));
-      return false;
-    }
-    if (value < 0) {
-      Error(node, Join(path, key), fmt::format("a buffer cannot be negative ({})", value));
-      return false;
-    }
-    out = value;
-    return true;
-  }
-
-  std::string source_;
-  std::vector<std::string> errors_;
-};
-
-void ReadStore(Reader& r, const YAML::Node& node, StoreConfig& store) {
+void ReadStore(YamlReader& r, const YAML::Node& node, StoreConfig& store) {
   if (!node) return;
   if (!node.IsMap()) return r.Error(node, "store", "must be a map");
   r.CheckKeys(node, "store", {"kind", "path", "retention"});
@@ -242,7 +56,7 @@ void ReadStore(Reader& r, const YAML::Node& node, StoreConfig& store) {
   r.ReadDuration(node, "store", "retention", store.retention);
 }
 
-void ReadAdmission(Reader& r, const YAML::Node& node, AdmissionConfig& a) {
+void ReadAdmission(YamlReader& r, const YAML::Node& node, AdmissionConfig& a) {
   if (!node) return;
   if (!node.IsMap()) return r.Error(node, "admission", "must be a map");
   const std::string path = "admission";
@@ -259,9 +73,10 @@ void ReadAdmission(Reader& r, const YAML::Node& node, AdmissionConfig& a) {
   r.ReadDuration(node, path, "cool_off", a.cool_off);
   r.ReadBool(node, path, "strict_fifo", a.strict_fifo);
   if (a.stale_after < a.poll_interval) {
-    r.Error(node["stale_after"], "admission.stale_after",
-            fmt::format("{} is shorter than poll_interval {}: every observation would be stale before the next",
-                        FormatDuration(a.stale_after), FormatDuration(a.poll_interval)));
+    r.Error(
+        node["stale_after"], "admission.stale_after",
+        fmt::format("{} is shorter than poll_interval {}: every observation would be stale before the next",
+                    FormatDuration(a.stale_after), FormatDuration(a.poll_interval)));
   }
   const YAML::Node floor = node["priority_floor"];
   if (floor) {
@@ -281,7 +96,7 @@ void ReadAdmission(Reader& r, const YAML::Node& node, AdmissionConfig& a) {
   }
 }
 
-void ReadSubnets(Reader& r, const YAML::Node& node, Config& config) {
+void ReadSubnets(YamlReader& r, const YAML::Node& node, Config& config) {
   if (!node) return r.Error(0, "subnets", "is required: at least one subnet");
   if (!node.IsSequence() || node.size() == 0) return r.Error(node, "subnets", "must be a non-empty list");
   std::set<std::string> ids;
@@ -293,7 +108,8 @@ void ReadSubnets(Reader& r, const YAML::Node& node, Config& config) {
       r.Error(item, path, "must be a map with id and cidr");
       continue;
     }
-    r.CheckKeys(item, path, {"id", "name", "cidr", "alert_threshold", "alert_clear", "buffer", "strict_fifo"});
+    r.CheckKeys(item, path,
+                {"id", "name", "cidr", "alert_threshold", "alert_clear", "buffer", "strict_fifo"});
     SubnetConfig s;
     s.line = item.Mark().line + 1;
     bool ok = r.ReadString(item, path, "id", s.id, true);
@@ -338,7 +154,7 @@ void ReadSubnets(Reader& r, const YAML::Node& node, Config& config) {
   }
 }
 
-void ReadCategories(Reader& r, const YAML::Node& node, Config& config) {
+void ReadCategories(YamlReader& r, const YAML::Node& node, Config& config) {
   if (!node) return r.Error(0, "categories", "is required: at least one job category");
   if (!node.IsSequence() || node.size() == 0) return r.Error(node, "categories", "must be a non-empty list");
   std::vector<std::string> subnet_keys;
@@ -354,7 +170,8 @@ void ReadCategories(Reader& r, const YAML::Node& node, Config& config) {
       r.Error(item, path, "must be a map with name and subnet");
       continue;
     }
-    r.CheckKeys(item, path, {"name", "subnet", "connection", "priority", "ips_per_worker", "extra_ips_per_job"});
+    r.CheckKeys(item, path,
+                {"name", "subnet", "connection", "priority", "ips_per_worker", "extra_ips_per_job"});
     CategoryConfig c;
     c.line = item.Mark().line + 1;
     bool ok = r.ReadString(item, path, "name", c.name, true);
@@ -364,7 +181,8 @@ void ReadCategories(Reader& r, const YAML::Node& node, Config& config) {
         c.subnet_id = s->id;
       } else {
         std::string message = fmt::format("unknown subnet '{}'", subnet);
-        if (auto near = ClosestMatch(subnet, subnet_keys)) message += fmt::format(" (did you mean '{}'?)", *near);
+        if (auto near = ClosestMatch(subnet, subnet_keys))
+          message += fmt::format(" (did you mean '{}'?)", *near);
         r.Error(item["subnet"], path + ".subnet", message);
         ok = false;
       }
@@ -386,7 +204,7 @@ void ReadCategories(Reader& r, const YAML::Node& node, Config& config) {
 }  // namespace
 
 Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const EnvLookup& env) {
-  Reader r{std::string(source)};
+  YamlReader r{std::string(source)};
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));

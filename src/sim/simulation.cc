@@ -1,0 +1,324 @@
+#include "sim/simulation.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <memory>
+
+#include "admission/subnet_admission.h"
+#include "sim/random_streams.h"
+#include "sim/world.h"
+
+namespace glueguard {
+
+Result<SimPolicy> ParseSimPolicy(std::string_view spec, const WorkloadAdmission& defaults) {
+  SimPolicy policy;
+  policy.name = std::string(spec);
+  if (spec == "none") {
+    policy.kind = SimPolicy::Kind::kNoAdmission;
+    return policy;
+  }
+  if (spec == "oracle") {
+    policy.kind = SimPolicy::Kind::kOracle;
+    return policy;
+  }
+  Result<BufferPolicy> buffer = ParseBufferPolicy(spec);
+  if (!buffer.ok()) {
+    return Status::InvalidArgument(
+        fmt::format("policy '{}': {} (or none, oracle)", spec, buffer.status().message()));
+  }
+  policy.buffer = *buffer;
+  if (spec == "rolling-max") {
+    policy.buffer.window = defaults.history;
+    policy.buffer.floor = defaults.min_buffer;
+  }
+  return policy;
+}
+
+namespace {
+
+constexpr Duration kDay = std::chrono::hours(24);
+
+// Poisson-distributed count with mean `lambda`, from uniform draws only (identical on every platform).
+int64_t Poisson(double lambda, Random& random) {
+  if (lambda <= 0) return 0;
+  if (lambda > 50) {  // normal approximation
+    const double u1 = std::max(random.Uniform(), 1e-12);
+    const double u2 = random.Uniform();
+    const double z = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+    return std::max<int64_t>(0, std::llround(lambda + z * std::sqrt(lambda)));
+  }
+  const double limit = std::exp(-lambda);
+  int64_t k = 0;
+  double p = random.Uniform();
+  while (p > limit) {
+    ++k;
+    p *= random.Uniform();
+  }
+  return k;
+}
+
+struct PendingLaunch {
+  std::string job;
+  std::string category;
+  std::string subnet;
+  std::string key;  // the run's identity: its random stream and its run id in admission
+  int workers = 0;
+  int needed = 0;
+  int priority = 0;
+  std::optional<Duration> duration;
+  Time requested{};
+  bool held = false;
+};
+
+class Simulator {
+ public:
+  Simulator(const Workload& workload, const SimPolicy& policy, int days, uint64_t seed)
+      : workload_(workload),
+        policy_(policy),
+        seed_(seed),
+        days_(days),
+        world_(workload, seed),
+        end_(workload.start + kDay * days),
+        decisions_(seed, "decisions") {
+    for (const WorkloadSubnet& s : workload.subnets) {
+      SubnetSettings settings;
+      settings.subnet_id = s.id;
+      settings.capacity = s.cidr.UsableIps();
+      settings.buffer = policy.buffer;
+      settings.stale_after = 2 * workload.admission.observe_interval;
+      settings.max_wait = workload.admission.max_wait;
+      settings.reservation_ttl = workload.admission.reservation_ttl;
+      settings.retry_after = workload.admission.poke_interval;
+      settings.waiter_idle_timeout =
+          std::max<Duration>(std::chrono::minutes(5), 3 * workload.admission.poke_interval);
+      admissions_.emplace(s.id, SubnetAdmission(settings));
+    }
+    result_.policy = policy.name;
+    result_.seed = seed;
+    result_.days = days;
+  }
+
+  SimulationResult Run() {
+    for (const WorkloadJob& job : workload_.jobs) {
+      for (size_t i = 0; i < job.schedules.size(); ++i) ScheduleJob(job, i, workload_.start - Duration{1});
+    }
+    for (int day = 0; day < days_; ++day) {
+      const Time midnight = workload_.start + kDay * day;
+      world_.queue().Schedule(midnight, [this, day, midnight] {
+        for (const WorkloadAdhoc& a : workload_.adhoc) ScheduleAdhoc(a, day, midnight);
+        for (const WorkloadSessions& s : workload_.sessions) ScheduleSessions(s, day, midnight);
+      });
+    }
+    world_.AdvanceTo(end_);
+    Collect();
+    return std::move(result_);
+  }
+
+ private:
+  void ScheduleJob(const WorkloadJob& job, size_t index, Time after) {
+    const Time at = job.schedules[index].Next(after);
+    if (at >= end_) return;
+    world_.queue().Schedule(at, [this, &job, index, at] {
+      Request(job.name, job.workers, std::nullopt, fmt::format("{}@{}", job.name, ToUnixMillis(at)), false);
+      ScheduleJob(job, index, at);
+    });
+  }
+
+  // The arrival times of one day's Poisson arrivals within [from_hour, to_hour).
+  std::vector<Time> Arrivals(double per_day, bool scale, int from_hour, int to_hour, Time midnight,
+                             Random& random) {
+    const double rate = per_day * (scale ? world_.DayFactor(midnight) : 1.0);
+    std::vector<Time> times;
+    const int64_t n = Poisson(rate, random);
+    const double span_ms = static_cast<double>((to_hour - from_hour) * 3600LL * 1000);
+    for (int64_t i = 0; i < n; ++i) {
+      times.push_back(midnight + std::chrono::hours(from_hour) +
+                      Duration{static_cast<int64_t>(random.Uniform() * span_ms)});
+    }
+    std::sort(times.begin(), times.end());
+    return times;
+  }
+
+  void ScheduleAdhoc(const WorkloadAdhoc& a, int day, Time midnight) {
+    StreamRandom random(seed_, fmt::format("adhoc:{}:{}", a.name, day));
+    const std::vector<Time> times =
+        Arrivals(a.per_day, a.scale_with_day, a.from_hour, a.to_hour, midnight, random);
+    for (size_t i = 0; i < times.size(); ++i) {
+      const int workers = std::max(1, static_cast<int>(std::lround(a.workers.Sample(random))));
+      const Duration duration = a.duration.SampleDuration(random);
+      const std::string key = fmt::format("adhoc:{}:{}:{}", a.name, day, i);
+      world_.queue().Schedule(times[i], [this, &a, workers, duration, key] {
+        Request(a.job, workers, duration, key, a.bypass_admission);
+      });
+    }
+  }
+
+  void ScheduleSessions(const WorkloadSessions& s, int day, Time midnight) {
+    StreamRandom random(seed_, fmt::format("sessions:{}:{}", s.name, day));
+    const std::vector<Time> times = Arrivals(s.per_day, false, s.from_hour, s.to_hour, midnight, random);
+    for (size_t i = 0; i < times.size(); ++i) {
+      CreateSessionInput input;
+      input.id = fmt::format("{}-{}-{}", s.name, day, i);
+      input.role = fmt::format("arn:aws:iam::{}:role/GlueSessionRole", workload_.account_id);
+      input.workers = std::max(1, static_cast<int>(std::lround(s.workers.Sample(random))));
+      input.worker_type = s.worker_type;
+      input.idle_timeout_minutes =
+          static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(s.idle_timeout).count());
+      input.active = s.active.SampleDuration(random);
+      if (const WorkloadCategory* c = workload_.FindCategory(s.category)) input.connections = {c->connection};
+      world_.queue().Schedule(times[i], [this, input] { (void)world_.CreateSession(input); });
+    }
+  }
+
+  void Request(const std::string& job_name, int workers, std::optional<Duration> duration,
+               const std::string& key, bool bypass) {
+    const SimJob& job = world_.jobs().at(job_name);
+    const WorkloadCategory* category = workload_.FindCategory(job.category);
+    const bool asks =
+        !bypass && policy_.kind != SimPolicy::Kind::kNoAdmission && category && category->admission;
+    auto launch = std::make_shared<PendingLaunch>();
+    launch->job = job_name;
+    launch->category = job.category;
+    launch->subnet = category ? category->subnet : "";
+    launch->key = key;
+    launch->workers = workers;
+    launch->needed =
+        workers * (category ? category->ips_per_worker : 1) + (category ? category->extra_ips_per_job : 0);
+    launch->priority = category ? category->priority : 0;
+    launch->duration = duration;
+    launch->requested = world_.now();
+    if (!asks) {
+      ++result_.bypass_runs;
+      Start(*launch);
+      return;
+    }
+    ++result_.launches;
+    Poke(launch);
+  }
+
+  void Start(const PendingLaunch& launch) {
+    StartRunInput input;
+    input.job_name = launch.job;
+    input.workers = launch.workers;
+    input.duration = launch.duration;
+    input.stream_key = launch.key;
+    (void)world_.StartJobRun(input);
+  }
+
+  // Exactly enough free IPs now, counting what is still being provisioned.
+  bool WouldFit(const PendingLaunch& launch) {
+    const SubnetCounts c = world_.Counts(launch.subnet);
+    return c.free() - world_.PendingIps(launch.subnet) >= launch.needed;
+  }
+
+  void Poke(const std::shared_ptr<PendingLaunch>& launch) {
+    const Time now = world_.now();
+    Outcome outcome = Outcome::kWait;
+    DecisionCode code = DecisionCode::kNoHeadroom;
+    if (policy_.kind == SimPolicy::Kind::kOracle) {
+      ++result_.ec2_calls;
+      if (WouldFit(*launch)) {
+        outcome = Outcome::kAdmit;
+      } else if (now - launch->requested > workload_.admission.max_wait) {
+        outcome = Outcome::kReject;
+        code = DecisionCode::kMaxWaitExceeded;
+      }
+    } else {
+      SubnetAdmission& admission = admissions_.at(launch->subnet);
+      admission.Expire(now);
+      auto last = last_observed_.find(launch->subnet);
+      if (last == last_observed_.end() || now - last->second >= workload_.admission.observe_interval) {
+        const SubnetCounts c = world_.Counts(launch->subnet);
+        Observation o;
+        o.subnet_id = launch->subnet;
+        o.observed_at = now;
+        o.total_enis = c.total;
+        o.in_use = c.in_use;
+        o.available = c.available;
+        o.other = c.other;
+        o.run_id = launch->key;
+        o.reason = "admission";
+        admission.Observe(o);
+        last_observed_[launch->subnet] = now;
+        ++result_.ec2_calls;
+      }
+      Launch l;
+      l.category = launch->category;
+      l.run_id = launch->key;
+      l.workers = launch->workers;
+      l.needed_ips = launch->needed;
+      l.priority = launch->priority;
+      SubnetChanges changes;
+      const Decision d = admission.Decide(l, now, decisions_, changes);
+      outcome = d.outcome;
+      code = d.code;
+    }
+    switch (outcome) {
+      case Outcome::kAdmit:
+        if (launch->held) {
+          ++result_.held_recovered;
+          result_.waits_ms.push_back((now - launch->requested).count());
+        }
+        Start(*launch);
+        return;
+      case Outcome::kWait:
+        if (!launch->held) {
+          launch->held = true;
+          ++result_.held;
+          if (WouldFit(*launch)) ++result_.needless_holds;
+          if (world_.DayFactor(now) <= 1.0) ++result_.holds_on_fast_days;
+        }
+        world_.queue().After(workload_.admission.poke_interval, [this, launch] { Poke(launch); });
+        return;
+      case Outcome::kReject:
+        if (code == DecisionCode::kMaxWaitExceeded) {
+          ++result_.timeouts;
+        } else {
+          ++result_.rejected;
+        }
+        return;
+    }
+  }
+
+  void Collect() {
+    const World::Stats& s = world_.stats();
+    result_.runs = s.runs_started;
+    result_.exhaustion_failures = s.exhaustion_failures;
+    result_.peak_utilisation = s.peak_utilisation;
+    result_.peak_total = s.peak_total;
+    result_.sessions = s.sessions_created;
+    result_.session_failures = s.session_exhaustion_failures;
+    if (s.enis_deleted > 0) {
+      result_.mean_cleanup_tail_minutes =
+          static_cast<double>(s.cleanup_tail_sum.count()) / static_cast<double>(s.enis_deleted) / 60000.0;
+    }
+    for (const auto& [name, job] : world_.jobs()) {
+      Result<std::vector<const SimJobRun*>> runs = world_.JobRuns(name);
+      if (!runs.ok()) continue;
+      for (const SimJobRun* run : *runs) {
+        if (run->exhaustion_failure && world_.DayFactor(run->started_on) > 1.0)
+          ++result_.failures_on_slow_days;
+      }
+    }
+  }
+
+  const Workload& workload_;
+  const SimPolicy& policy_;
+  uint64_t seed_;
+  int days_;
+  World world_;
+  Time end_;
+  StreamRandom decisions_;
+  std::map<std::string, SubnetAdmission> admissions_;
+  std::map<std::string, Time> last_observed_;
+  SimulationResult result_;
+};
+
+}  // namespace
+
+SimulationResult RunSimulation(const Workload& workload, const SimPolicy& policy, int days, uint64_t seed) {
+  return Simulator(workload, policy, days, seed).Run();
+}
+
+}  // namespace glueguard

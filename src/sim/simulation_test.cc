@@ -1,0 +1,132 @@
+#include "sim/simulation.h"
+
+#include <gtest/gtest.h>
+
+#include "sim/report.h"
+
+namespace glueguard {
+namespace {
+
+Workload Load(const std::string& name) {
+  Result<Workload> w = LoadWorkloadFile(std::string(GLUEGUARD_SOURCE_DIR) + "/examples/workloads/" + name);
+  EXPECT_TRUE(w.ok()) << w.status().message();
+  return *w;
+}
+
+SimPolicy Policy(const std::string& spec, const Workload& w) {
+  Result<SimPolicy> p = ParseSimPolicy(spec, w.admission);
+  EXPECT_TRUE(p.ok()) << p.status().message();
+  return *p;
+}
+
+// Three 10-worker jobs at the same minute in a /26 with 30 ENIs lingering from a backfill: blind launches
+// fail, admission holds the third until the tail clears.
+Workload Burst() {
+  Result<Workload> w = ParseWorkload(R"(
+start: 2026-01-05T00:00:00Z
+enis: {provision_delay: 30s, detach_delay: 30s, cleanup_tail: 8m, day_factor: 1}
+subnets: [{id: subnet-a, cidr: 10.0.0.0/26}]
+categories: [{name: batch, subnet: subnet-a}]
+jobs:
+  - {name: backfill, category: batch, schedule: "0 6 * * *", workers: 30, duration: 55m}
+  - {name: j1, category: batch, schedule: "0 7 * * *", workers: 10, duration: 30m}
+  - {name: j2, category: batch, schedule: "0 7 * * *", workers: 10, duration: 30m}
+  - {name: j3, category: batch, schedule: "0 7 * * *", workers: 10, duration: 30m}
+)",
+                                     "burst.yaml");
+  EXPECT_TRUE(w.ok()) << w.status().message();
+  return *w;
+}
+
+TEST(SimPolicyParse, KnowsNoneOracleAndBufferSpecs) {
+  WorkloadAdmission defaults;
+  defaults.history = 7;
+  defaults.min_buffer = 4;
+  EXPECT_EQ(ParseSimPolicy("none", defaults)->kind, SimPolicy::Kind::kNoAdmission);
+  EXPECT_EQ(ParseSimPolicy("oracle", defaults)->kind, SimPolicy::Kind::kOracle);
+  Result<SimPolicy> rolling = ParseSimPolicy("rolling-max", defaults);
+  EXPECT_EQ(rolling->buffer.window, 7);
+  EXPECT_EQ(rolling->buffer.floor, 4);
+  EXPECT_EQ(ParseSimPolicy("static:20", defaults)->buffer.static_ips, 20);
+  Result<SimPolicy> bad = ParseSimPolicy("roling-max", defaults);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("oracle"), std::string::npos);
+}
+
+TEST(Simulation, BlindLaunchesIntoALingeringTailFail) {
+  const Workload w = Burst();
+  const SimulationResult r = RunSimulation(w, Policy("none", w), 1, 1);
+  // 06:00 backfill takes 30; at 07:00 its 30 ENIs linger (tail 8m after 06:56), j1 and j2 fit (59 - 30 = 29
+  // free: only two of three 10s), j3 fails.
+  EXPECT_EQ(r.runs, 4);
+  EXPECT_EQ(r.exhaustion_failures, 1);
+  EXPECT_EQ(r.launches, 0);
+  EXPECT_EQ(r.ec2_calls, 0);
+}
+
+TEST(Simulation, AdmissionHoldsTheLaunchThatWouldFailAndLaunchesItWhenTheTailClears) {
+  const Workload w = Burst();
+  const SimulationResult r = RunSimulation(w, Policy("static:0", w), 1, 1);
+  EXPECT_EQ(r.exhaustion_failures, 0);
+  EXPECT_EQ(r.launches, 4);
+  EXPECT_EQ(r.held, 1);
+  EXPECT_EQ(r.held_recovered, 1);
+  EXPECT_EQ(r.needless_holds, 0);
+  EXPECT_EQ(r.timeouts, 0);
+  ASSERT_EQ(r.waits_ms.size(), 1u);
+  EXPECT_GT(r.waits_ms[0], 0);
+  EXPECT_LE(r.waits_ms[0], 10 * 60 * 1000);
+  EXPECT_GT(r.ec2_calls, 0);
+}
+
+TEST(Simulation, OracleNeverFailsAndNeverHoldsNeedlessly) {
+  const Workload w = Burst();
+  const SimulationResult r = RunSimulation(w, Policy("oracle", w), 1, 1);
+  EXPECT_EQ(r.exhaustion_failures, 0);
+  EXPECT_EQ(r.needless_holds, 0);
+  EXPECT_EQ(r.held, 1);
+}
+
+TEST(Simulation, AHugeStaticBufferHoldsUntilMaxWaitAndFailsLoudly) {
+  const Workload w = Burst();
+  const SimulationResult r = RunSimulation(w, Policy("static:35", w), 1, 1);
+  EXPECT_GT(r.timeouts, 0);
+  EXPECT_GT(r.needless_holds, 0);
+  EXPECT_EQ(r.held, r.held_recovered + r.timeouts);
+}
+
+TEST(Simulation, SameSeedGivesTheSameReportByteForByte) {
+  const Workload w = Load("seed-after.yaml");
+  const SimPolicy p = Policy("rolling-max", w);
+  std::vector<SimulationResult> a = {RunSimulation(w, p, 14, 3), RunSimulation(w, p, 14, 4)};
+  std::vector<SimulationResult> b = {RunSimulation(w, p, 14, 3), RunSimulation(w, p, 14, 4)};
+  EXPECT_EQ(FormatSummaryJson({Summarise(a)}, a), FormatSummaryJson({Summarise(b)}, b));
+  EXPECT_EQ(FormatSummaryTable({Summarise(a)}), FormatSummaryTable({Summarise(b)}));
+  const SimulationResult other = RunSimulation(w, p, 14, 5);
+  EXPECT_NE(FormatSummaryJson({Summarise({other})}, {other}), FormatSummaryJson({Summarise({a[0]})}, {a[0]}));
+}
+
+TEST(Simulation, PoliciesSeeTheSameDays) {
+  // Common random numbers: the scheduled and ad-hoc arrivals do not depend on the policy.
+  const Workload w = Load("seed-after.yaml");
+  const SimulationResult none = RunSimulation(w, Policy("none", w), 30, 2);
+  const SimulationResult oracle = RunSimulation(w, Policy("oracle", w), 30, 2);
+  EXPECT_EQ(none.runs, oracle.runs + oracle.timeouts + oracle.rejected);
+}
+
+TEST(Report, TableHasAColumnPerPolicyAndCsvARow) {
+  const Workload w = Burst();
+  std::vector<PolicySummary> summaries;
+  for (const char* spec : {"none", "static:0"}) {
+    summaries.push_back(Summarise({RunSimulation(w, Policy(spec, w), 1, 1)}));
+  }
+  const std::string table = FormatSummaryTable(summaries);
+  EXPECT_NE(table.find("exhaustion failures"), std::string::npos);
+  EXPECT_NE(table.find("static:0"), std::string::npos);
+  const std::string csv = FormatSummaryCsv(summaries);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
+  EXPECT_EQ(csv.rfind("policy,seeds,days,runs,exhaustion_failures,failure_rate", 0), 0u);
+}
+
+}  // namespace
+}  // namespace glueguard
