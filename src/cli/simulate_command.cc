@@ -31,6 +31,7 @@ int RunSimulate(CommandContext& context) {
       {"seeds", "how many seeds per policy (default 1)", true, false, "N"},
       {"seed", "the first seed (default 1); seeds are S, S+1, ...", true, false, "S"},
       {"output", "table (default), csv or json", true, false, "FORMAT"},
+      {"trace", "also write every admission decision and failed run to stderr", false},
       {"help", "show this help", false}};
   Result<Flags> flags = Flags::Parse(specs, context.args);
   if (!flags.ok()) {
@@ -89,8 +90,9 @@ int RunSimulate(CommandContext& context) {
   for (const SimPolicy& policy : policies) {
     std::vector<SimulationResult> results;
     for (int64_t i = 0; i < *seeds; ++i) {
-      results.push_back(
-          RunSimulation(*workload, policy, static_cast<int>(*days), static_cast<uint64_t>(*first_seed + i)));
+      results.push_back(RunSimulation(*workload, policy, static_cast<int>(*days),
+                                      static_cast<uint64_t>(*first_seed + i),
+                                      flags->Has("trace") ? &context.err : nullptr));
     }
     summaries.push_back(Summarise(results));
     all.insert(all.end(), results.begin(), results.end());

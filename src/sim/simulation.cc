@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <memory>
+#include <ostream>
 
 #include "admission/subnet_admission.h"
 #include "sim/random_streams.h"
@@ -73,8 +74,9 @@ struct PendingLaunch {
 
 class Simulator {
  public:
-  Simulator(const Workload& workload, const SimPolicy& policy, int days, uint64_t seed)
-      : workload_(workload),
+  Simulator(const Workload& workload, const SimPolicy& policy, int days, uint64_t seed, std::ostream* trace)
+      : trace_(trace),
+        workload_(workload),
         policy_(policy),
         seed_(seed),
         days_(days),
@@ -218,11 +220,11 @@ class Simulator {
     DecisionCode code = DecisionCode::kNoHeadroom;
     if (policy_.kind == SimPolicy::Kind::kOracle) {
       ++result_.ec2_calls;
-      if (WouldFit(*launch)) {
-        outcome = Outcome::kAdmit;
-      } else if (now - launch->requested > workload_.admission.max_wait) {
+      if (now - launch->requested > workload_.admission.max_wait) {
         outcome = Outcome::kReject;
         code = DecisionCode::kMaxWaitExceeded;
+      } else if (WouldFit(*launch)) {
+        outcome = Outcome::kAdmit;
       }
     } else {
       SubnetAdmission& admission = admissions_.at(launch->subnet);
@@ -253,6 +255,12 @@ class Simulator {
       const Decision d = admission.Decide(l, now, decisions_, changes);
       outcome = d.outcome;
       code = d.code;
+      if (trace_) {
+        *trace_ << fmt::format("{} {} {} {} {}: total {} free {} buffer {} reserved {} needed {}: {}\n",
+                               FormatTime(now), policy_.name, launch->subnet, launch->key,
+                               OutcomeName(d.outcome), d.total, d.free, d.buffer, d.reserved, d.needed,
+                               d.reason);
+      }
     }
     switch (outcome) {
       case Outcome::kAdmit:
@@ -303,6 +311,7 @@ class Simulator {
     }
   }
 
+  std::ostream* trace_;
   const Workload& workload_;
   const SimPolicy& policy_;
   uint64_t seed_;
@@ -317,8 +326,9 @@ class Simulator {
 
 }  // namespace
 
-SimulationResult RunSimulation(const Workload& workload, const SimPolicy& policy, int days, uint64_t seed) {
-  return Simulator(workload, policy, days, seed).Run();
+SimulationResult RunSimulation(const Workload& workload, const SimPolicy& policy, int days, uint64_t seed,
+                               std::ostream* trace) {
+  return Simulator(workload, policy, days, seed, trace).Run();
 }
 
 }  // namespace glueguard

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <string>
 #include <vector>
@@ -59,6 +60,8 @@ struct SimulationResult {
 };
 
 // Runs `workload` for `days` from its start under `policy`. Deterministic in (workload, policy, days, seed).
-SimulationResult RunSimulation(const Workload& workload, const SimPolicy& policy, int days, uint64_t seed);
+// With `trace`, writes one line per admission decision and per run that failed for lack of IPs.
+SimulationResult RunSimulation(const Workload& workload, const SimPolicy& policy, int days, uint64_t seed,
+                               std::ostream* trace = nullptr);
 
 }  // namespace glueguard

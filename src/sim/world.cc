@@ -203,14 +203,15 @@ void World::SetEniStatus(SimEni& eni, EniStatus status) {
 
 void World::ReleaseEnis(const std::string& owner, Random& random) {
   const Duration detach = workload_.enis.detach_delay.SampleDuration(random);
-  const double tail_ms =
-      static_cast<double>(workload_.enis.cleanup_tail.SampleDuration(random).count()) * DayFactor(now());
+  const double factor = DayFactor(now());
   for (auto& [id, eni] : enis_) {
     if (eni.owner != owner || eni.status == EniStatus::kDetaching || eni.status == EniStatus::kAvailable)
       continue;
     SetEniStatus(eni, EniStatus::kDetaching);
+    // Each ENI is cleaned up on its own clock: a run's tail thins out rather than vanishing at once.
     const bool leaked = random.Uniform() < workload_.enis.leak_rate;
-    const Duration tail{static_cast<int64_t>(tail_ms * (0.9 + 0.2 * random.Uniform()))};
+    const Duration tail{static_cast<int64_t>(
+        static_cast<double>(workload_.enis.cleanup_tail.SampleDuration(random).count()) * factor)};
     const std::string eni_id = id;
     queue_.After(detach, [this, eni_id, leaked, tail] {
       auto it = enis_.find(eni_id);
