@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "admission/subnet_admission.h"
+#include "sim/arrivals.h"
 #include "sim/random_streams.h"
 #include "sim/world.h"
 
@@ -39,25 +40,6 @@ Result<SimPolicy> ParseSimPolicy(std::string_view spec, const WorkloadAdmission&
 namespace {
 
 constexpr Duration kDay = std::chrono::hours(24);
-
-// Poisson-distributed count with mean `lambda`, from uniform draws only (identical on every platform).
-int64_t Poisson(double lambda, Random& random) {
-  if (lambda <= 0) return 0;
-  if (lambda > 50) {  // normal approximation
-    const double u1 = std::max(random.Uniform(), 1e-12);
-    const double u2 = random.Uniform();
-    const double z = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
-    return std::max<int64_t>(0, std::llround(lambda + z * std::sqrt(lambda)));
-  }
-  const double limit = std::exp(-lambda);
-  int64_t k = 0;
-  double p = random.Uniform();
-  while (p > limit) {
-    ++k;
-    p *= random.Uniform();
-  }
-  return k;
-}
 
 struct PendingLaunch {
   std::string job;
@@ -102,77 +84,17 @@ class Simulator {
   }
 
   SimulationResult Run() {
-    for (const WorkloadJob& job : workload_.jobs) {
-      for (size_t i = 0; i < job.schedules.size(); ++i) ScheduleJob(job, i, workload_.start - Duration{1});
-    }
-    for (int day = 0; day < days_; ++day) {
-      const Time midnight = workload_.start + kDay * day;
-      world_.queue().Schedule(midnight, [this, day, midnight] {
-        for (const WorkloadAdhoc& a : workload_.adhoc) ScheduleAdhoc(a, day, midnight);
-        for (const WorkloadSessions& s : workload_.sessions) ScheduleSessions(s, day, midnight);
-      });
-    }
+    handlers_.launch = [this](const LaunchRequest& r) {
+      Request(r.job, r.workers, r.duration, r.key, r.bypass_admission);
+    };
+    handlers_.create_session = [this](const CreateSessionInput& input) { (void)world_.CreateSession(input); };
+    ScheduleArrivals(world_, workload_, seed_, days_, handlers_);
     world_.AdvanceTo(end_);
     Collect();
     return std::move(result_);
   }
 
  private:
-  void ScheduleJob(const WorkloadJob& job, size_t index, Time after) {
-    const Time at = job.schedules[index].Next(after);
-    if (at >= end_) return;
-    world_.queue().Schedule(at, [this, &job, index, at] {
-      Request(job.name, job.workers, std::nullopt, fmt::format("{}@{}", job.name, ToUnixMillis(at)), false);
-      ScheduleJob(job, index, at);
-    });
-  }
-
-  // The arrival times of one day's Poisson arrivals within [from_hour, to_hour).
-  std::vector<Time> Arrivals(double per_day, bool scale, int from_hour, int to_hour, Time midnight,
-                             Random& random) {
-    const double rate = per_day * (scale ? world_.DayFactor(midnight) : 1.0);
-    std::vector<Time> times;
-    const int64_t n = Poisson(rate, random);
-    const double span_ms = static_cast<double>((to_hour - from_hour) * 3600LL * 1000);
-    for (int64_t i = 0; i < n; ++i) {
-      times.push_back(midnight + std::chrono::hours(from_hour) +
-                      Duration{static_cast<int64_t>(random.Uniform() * span_ms)});
-    }
-    std::sort(times.begin(), times.end());
-    return times;
-  }
-
-  void ScheduleAdhoc(const WorkloadAdhoc& a, int day, Time midnight) {
-    StreamRandom random(seed_, fmt::format("adhoc:{}:{}", a.name, day));
-    const std::vector<Time> times =
-        Arrivals(a.per_day, a.scale_with_day, a.from_hour, a.to_hour, midnight, random);
-    for (size_t i = 0; i < times.size(); ++i) {
-      const int workers = std::max(1, static_cast<int>(std::lround(a.workers.Sample(random))));
-      const Duration duration = a.duration.SampleDuration(random);
-      const std::string key = fmt::format("adhoc:{}:{}:{}", a.name, day, i);
-      world_.queue().Schedule(times[i], [this, &a, workers, duration, key] {
-        Request(a.job, workers, duration, key, a.bypass_admission);
-      });
-    }
-  }
-
-  void ScheduleSessions(const WorkloadSessions& s, int day, Time midnight) {
-    StreamRandom random(seed_, fmt::format("sessions:{}:{}", s.name, day));
-    const std::vector<Time> times = Arrivals(s.per_day, false, s.from_hour, s.to_hour, midnight, random);
-    for (size_t i = 0; i < times.size(); ++i) {
-      CreateSessionInput input;
-      input.id = fmt::format("{}-{}-{}", s.name, day, i);
-      input.role = fmt::format("arn:aws:iam::{}:role/GlueSessionRole", workload_.account_id);
-      input.workers = std::max(1, static_cast<int>(std::lround(s.workers.Sample(random))));
-      input.worker_type = s.worker_type;
-      input.idle_timeout_minutes =
-          static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(s.idle_timeout).count());
-      input.active = s.active.SampleDuration(random);
-      if (const WorkloadCategory* c = workload_.FindCategory(s.category)) input.connections = {c->connection};
-      world_.queue().Schedule(times[i], [this, input] { (void)world_.CreateSession(input); });
-    }
-  }
-
   void Request(const std::string& job_name, int workers, std::optional<Duration> duration,
                const std::string& key, bool bypass) {
     const SimJob& job = world_.jobs().at(job_name);
@@ -321,6 +243,7 @@ class Simulator {
   StreamRandom decisions_;
   std::map<std::string, SubnetAdmission> admissions_;
   std::map<std::string, Time> last_observed_;
+  ArrivalHandlers handlers_;
   SimulationResult result_;
 };
 
