@@ -1,0 +1,34 @@
+#include "simcloud/sim_world.h"
+
+namespace glueguard {
+
+SimWorld::SimWorld(const Workload& workload, const Clock& wall, SimWorldOptions options)
+    : workload_(workload),
+      wall_(wall),
+      options_(options),
+      wall_start_(wall.Now()),
+      world_(workload, options.seed) {
+  if (!options_.run_arrivals) return;
+  handlers_.launch = [this](const LaunchRequest& r) {
+    StartRunInput input;
+    input.job_name = r.job;
+    input.workers = r.workers;
+    input.duration = r.duration;
+    input.stream_key = r.key;
+    (void)world_.StartJobRun(input);
+  };
+  handlers_.create_session = [this](const CreateSessionInput& input) {
+    Result<const SimSession*> session = world_.CreateSession(input);
+    if (session.ok() && on_session_) on_session_(world_, **session);
+  };
+  ScheduleArrivals(world_, workload_, options_.seed, options_.days, handlers_);
+}
+
+Time SimWorld::SimNowLocked() const {
+  const double elapsed_ms = static_cast<double>((wall_.Now() - wall_start_).count()) * options_.speed;
+  return workload_.start + Duration{static_cast<int64_t>(elapsed_ms)};
+}
+
+Time SimWorld::Now() const { return SimNowLocked(); }
+
+}  // namespace glueguard

@@ -1,0 +1,63 @@
+// SimWorld: the running simulation simcloud serves. A World behind a mutex whose simulated time follows a
+// wall clock at `speed` times real time: simulated now = workload.start + (wall now - wall start) x speed.
+// Every call advances the world to simulated now first, so a client sees the world move between its calls.
+// The workload's own arrivals (scheduled launches, ad-hoc runs, sessions) run in it when `run_arrivals` is
+// set; launches start directly, without admission (the controller in front of simcloud does admission).
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+
+#include "base/clock.h"
+#include "sim/arrivals.h"
+#include "sim/world.h"
+
+namespace glueguard {
+
+struct SimWorldOptions {
+  uint64_t seed = 1;
+  double speed = 1.0;        // simulated seconds per wall second
+  bool run_arrivals = true;  // the workload's scheduled and ad-hoc launches and its sessions
+  int days = 3650;           // how far ahead arrivals are scheduled
+};
+
+class SimWorld {
+ public:
+  // `workload` and `wall` must outlive it.
+  SimWorld(const Workload& workload, const Clock& wall, SimWorldOptions options);
+
+  // Runs `f(world)` with the world advanced to simulated now, under the lock; returns what `f` returns.
+  template <typename F>
+  auto With(F&& f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    world_.AdvanceTo(SimNowLocked());
+    return f(world_);
+  }
+
+  // Simulated now.
+  Time Now() const;
+  // Sessions the workload creates by itself are reported here too (simcloud emits their CloudTrail events).
+  // Set before the world runs; called under the lock.
+  void OnSessionCreated(std::function<void(World&, const SimSession&)> callback) {
+    on_session_ = std::move(callback);
+  }
+
+  const Workload& workload() const { return workload_; }
+  double speed() const { return options_.speed; }
+
+ private:
+  Time SimNowLocked() const;
+
+  const Workload& workload_;
+  const Clock& wall_;
+  const SimWorldOptions options_;
+  const Time wall_start_;
+  std::mutex mu_;
+  World world_;  // GUARDED_BY(mu_)
+  ArrivalHandlers handlers_;
+  std::function<void(World&, const SimSession&)> on_session_;
+};
+
+}  // namespace glueguard
