@@ -14,6 +14,9 @@ const std::vector<Command>& Commands() {
       {"config validate", "check a configuration file; print what it configures or every problem in it",
        RunConfigValidate},
       {"observe", "count a subnet's ENIs now (by state, and Glue's) through the EC2 API", RunObserve},
+      {"simcloud",
+       "serve the simulator over AWS's wire protocols: a local cloud for the AWS CLI and glueguard",
+       RunSimcloud},
       {"simulate", "replay a workload under several admission policies and compare failures and waits",
        RunSimulate},
       {"version", "print glueguard's version", RunVersion},
@@ -52,8 +55,8 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   for (const Command& command : Commands()) {
     const size_t words = MatchWords(command, args);
     if (words == 0) continue;
-    CommandContext context{std::vector<std::string>(args.begin() + static_cast<long>(words), args.end()), out, err,
-                           env};
+    CommandContext context{std::vector<std::string>(args.begin() + static_cast<long>(words), args.end()), out,
+                           err, env};
     return command.run(context);
   }
   // Not a command: suggest the nearest one, by its whole name or its first word.

@@ -8,6 +8,7 @@ namespace glueguard {
 int RunVersion(CommandContext& context);
 int RunConfigValidate(CommandContext& context);
 int RunObserve(CommandContext& context);
+int RunSimcloud(CommandContext& context);
 int RunSimulate(CommandContext& context);
 
 }  // namespace glueguard
