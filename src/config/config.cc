@@ -96,6 +96,39 @@ void ReadAdmission(YamlReader& r, const YAML::Node& node, AdmissionConfig& a) {
   }
 }
 
+void ReadServer(YamlReader& r, const YAML::Node& node, ServerConfig& server) {
+  if (!node) return;
+  if (!node.IsMap()) return r.Error(node, "server", "must be a map");
+  r.CheckKeys(node, "server", {"listen", "token_env", "max_body_bytes", "on_demand_max_age"});
+  if (r.ReadString(node, "server", "listen", server.listen)) {
+    const size_t colon = server.listen.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == server.listen.size()) {
+      r.Error(node["listen"], "server.listen", fmt::format("'{}' is not HOST:PORT", server.listen));
+    }
+  }
+  r.ReadString(node, "server", "token_env", server.token_env);
+  int max_body = static_cast<int>(server.max_body_bytes);
+  if (r.ReadInt(node, "server", "max_body_bytes", max_body, 1024, 16 << 20)) server.max_body_bytes = max_body;
+  r.ReadDuration(node, "server", "on_demand_max_age", server.on_demand_max_age);
+}
+
+void ReadNotify(YamlReader& r, const YAML::Node& node, NotifyConfig& notify) {
+  if (!node) return;
+  if (!node.IsMap()) return r.Error(node, "notify", "must be a map");
+  r.CheckKeys(node, "notify", {"sns_topic_arn", "webhook_url"});
+  if (r.ReadString(node, "notify", "sns_topic_arn", notify.sns_topic_arn) && !notify.sns_topic_arn.empty() &&
+      notify.sns_topic_arn.rfind("arn:aws", 0) != 0) {
+    r.Error(
+        node["sns_topic_arn"], "notify.sns_topic_arn",
+        fmt::format("'{}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", notify.sns_topic_arn));
+  }
+  if (r.ReadString(node, "notify", "webhook_url", notify.webhook_url) && !notify.webhook_url.empty() &&
+      notify.webhook_url.rfind("http://", 0) != 0 && notify.webhook_url.rfind("https://", 0) != 0) {
+    r.Error(node["webhook_url"], "notify.webhook_url",
+            fmt::format("'{}' is not an http:// or https:// URL", notify.webhook_url));
+  }
+}
+
 void ReadSubnets(YamlReader& r, const YAML::Node& node, Config& config) {
   if (!node) return r.Error(0, "subnets", "is required: at least one subnet");
   if (!node.IsSequence() || node.size() == 0) return r.Error(node, "subnets", "must be a non-empty list");
@@ -217,10 +250,12 @@ Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const
   Config config;
   config.source = std::string(source);
   try {
-    r.CheckKeys(root, "", {"region", "store", "admission", "subnets", "categories"});
+    r.CheckKeys(root, "", {"region", "store", "admission", "server", "notify", "subnets", "categories"});
     r.ReadString(root, "", "region", config.region);
     ReadStore(r, root["store"], config.store);
     ReadAdmission(r, root["admission"], config.admission);
+    ReadServer(r, root["server"], config.server);
+    ReadNotify(r, root["notify"], config.notify);
     ReadSubnets(r, root["subnets"], config);
     ReadCategories(r, root["categories"], config);
   } catch (const YAML::Exception& e) {
@@ -228,6 +263,8 @@ Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const
   }
   if (auto region = env("GLUEGUARD_REGION")) config.region = *region;
   if (auto path = env("GLUEGUARD_STORE_PATH")) config.store.path = *path;
+  if (auto listen = env("GLUEGUARD_LISTEN")) config.server.listen = *listen;
+  if (auto token = env(config.server.token_env)) config.server.token = *token;
   if (!r.errors().empty()) {
     std::string message;
     for (const std::string& e : r.errors()) {

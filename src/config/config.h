@@ -16,15 +16,16 @@
 namespace glueguard {
 
 struct StoreConfig {
-  std::string kind = "sqlite";        // "sqlite" (one local file) or "memory" (tests, demos; lost on exit)
-  std::string path = "glueguard.db";  // sqlite: the database file; relative paths are from the working directory
+  std::string kind = "sqlite";  // "sqlite" (one local file) or "memory" (tests, demos; lost on exit)
+  std::string path =
+      "glueguard.db";  // sqlite: the database file; relative paths are from the working directory
   Duration retention = std::chrono::hours(24 * 30);  // observations and decisions older than this are deleted
 };
 
 struct AdmissionConfig {
-  BufferPolicy buffer;                                  // default for every subnet
-  Duration poll_interval = std::chrono::seconds(60);    // a subnet is observed at most this often
-  Duration stale_after = std::chrono::minutes(2);       // default: two poll intervals
+  BufferPolicy buffer;                                // default for every subnet
+  Duration poll_interval = std::chrono::seconds(60);  // a subnet is observed at most this often
+  Duration stale_after = std::chrono::minutes(2);     // default: two poll intervals
   Duration reservation_ttl = std::chrono::minutes(15);
   Duration max_wait = std::chrono::minutes(10);
   Duration waiter_idle_timeout = std::chrono::minutes(5);
@@ -33,15 +34,32 @@ struct AdmissionConfig {
   PriorityFloor priority_floor;
 };
 
+// The controller's HTTP API (glueguard serve).
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT; loopback unless told otherwise
+  // The bearer token writes (POST, DELETE) must carry; empty = writes are open (loopback only is advised).
+  // Set through the environment variable named by token_env rather than in the file.
+  std::string token;
+  std::string token_env = "GLUEGUARD_API_TOKEN";
+  size_t max_body_bytes = 64 * 1024;                      // larger requests are refused with 413
+  Duration on_demand_max_age = std::chrono::seconds(10);  // an admission refreshes a view older than this
+};
+
+// Where notifications (alerts, ended sessions) go; none configured = logged only.
+struct NotifyConfig {
+  std::string sns_topic_arn;
+  std::string webhook_url;
+};
+
 struct SubnetConfig {
   std::string id;    // the AWS subnet id, e.g. subnet-0a1b2c3d
   std::string name;  // a short name for people and dashboards; defaults to the id
   Cidr cidr;
-  double alert_threshold = 0.80;  // utilisation at which the alert fires
-  double alert_clear = 0.60;      // utilisation below which it clears
+  double alert_threshold = 0.80;       // utilisation at which the alert fires
+  double alert_clear = 0.60;           // utilisation below which it clears
   std::optional<BufferPolicy> buffer;  // overrides admission.buffer
   std::optional<bool> strict_fifo;     // overrides admission.strict_fifo
-  int line = 0;                         // where it is defined, 1-based
+  int line = 0;                        // where it is defined, 1-based
 };
 
 struct CategoryConfig {
@@ -59,6 +77,8 @@ struct Config {
   std::string region;
   StoreConfig store;
   AdmissionConfig admission;
+  ServerConfig server;
+  NotifyConfig notify;
   std::vector<SubnetConfig> subnets;
   std::vector<CategoryConfig> categories;
 
@@ -71,7 +91,8 @@ struct Config {
 
 // Parses and validates YAML text. `source` names it in messages. On error, the status message lists every
 // problem found, one per line, as "<source>:<line>: <key.path>: <problem>".
-// Environment overrides (applied after the file): GLUEGUARD_REGION, GLUEGUARD_STORE_PATH.
+// Environment overrides (applied after the file): GLUEGUARD_REGION, GLUEGUARD_STORE_PATH, GLUEGUARD_LISTEN,
+// and the API token from the variable named by server.token_env (GLUEGUARD_API_TOKEN by default).
 Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const EnvLookup& env);
 // Reads and parses a file.
 Result<Config> LoadConfigFile(const std::string& path, const EnvLookup& env);

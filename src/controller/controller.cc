@@ -1,0 +1,146 @@
+#include "controller/controller.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace glueguard {
+
+Result<std::unique_ptr<Controller>> Controller::Create(ControllerDeps deps) {
+  std::unique_ptr<Controller> c(new Controller(deps));
+  Result<std::unique_ptr<AdmissionService>> admission =
+      AdmissionService::Create(deps.config, deps.store, deps.clock, deps.random);
+  if (!admission.ok()) return admission.status();
+  c->admission_ = std::move(*admission);
+  Result<ControllerMetrics> metrics = ControllerMetrics::Register(deps.metrics);
+  if (!metrics.ok()) return metrics.status();
+  c->metrics_ = *metrics;
+  GG_RETURN_IF_ERROR(RegisterSubnetGauges(deps.metrics, *c, deps.clock));
+  for (const SubnetConfig& s : deps.config.subnets) {
+    c->pollers_[s.id] = std::make_unique<SubnetPoller>(s.id, deps.ec2, *c->admission_, deps.clock);
+  }
+  return c;
+}
+
+Result<Decision> Controller::Admit(const AdmissionRequest& request) {
+  if (const CategoryConfig* category = deps_.config.FindCategory(request.category)) {
+    const SubnetConfig* subnet = deps_.config.FindSubnet(category->subnet_id);
+    SubnetPoller& poller = *pollers_.at(category->subnet_id);
+    // A failure leaves the previous view in place; the decision core will not admit on it once it is stale.
+    Result<Time> refreshed =
+        poller.Refresh(deps_.config.server.on_demand_max_age, "admission", request.run_id);
+    CountRefresh(category->subnet_id, refreshed);
+    AfterRefresh(*subnet, poller);
+  }
+  Result<Decision> decision = admission_->Admit(request);
+  if (!decision.ok()) {
+    metrics_.store_errors->With({}).Increment();
+    return decision;
+  }
+  const std::string category = decision->category.empty() ? request.category : decision->category;
+  metrics_.decisions
+      ->With({{"category", category},
+              {"outcome", OutcomeName(decision->outcome)},
+              {"code", DecisionCodeName(decision->code)}})
+      .Increment();
+  if (decision->outcome == Outcome::kAdmit) {
+    metrics_.wait_seconds->With({{"category", category}})
+        .Observe(static_cast<double>(decision->waited.count()) / 1000.0);
+  }
+  return decision;
+}
+
+Status Controller::Release(const std::string& reservation_id) { return admission_->Release(reservation_id); }
+
+Status Controller::ReportFailure(const std::string& category_or_subnet) {
+  Status s = admission_->ReportExhaustion(category_or_subnet);
+  if (s.ok()) metrics_.exhaustion_reports->With({{"target", category_or_subnet}}).Increment();
+  return s;
+}
+
+void Controller::Tick() {
+  for (const SubnetConfig& s : deps_.config.subnets) {
+    SubnetPoller& poller = *pollers_.at(s.id);
+    CountRefresh(s.id, poller.Refresh(deps_.config.admission.poll_interval, "poll"));
+    AfterRefresh(s, poller);
+  }
+  if (Status swept = admission_->Sweep(); !swept.ok()) metrics_.store_errors->With({}).Increment();
+}
+
+void Controller::AfterRefresh(const SubnetConfig& subnet, SubnetPoller& poller) {
+  const PollerStats stats = poller.stats();
+  if (!stats.latest) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Time& seen = evaluated_[subnet.id];
+    if (stats.latest->observed_at <= seen) return;
+    seen = stats.latest->observed_at;
+  }
+  if (std::optional<Notification> n = alerts_.Evaluate(subnet, *stats.latest)) {
+    if (n->kind == "alert_firing") metrics_.alerts_fired->With({{"subnet", subnet.id}}).Increment();
+    Notify(*n);
+  }
+}
+
+void Controller::CountRefresh(const std::string& subnet_id, const Result<Time>& refreshed) {
+  // Only calls that observed count: a cached or shared answer made no call of its own.
+  const PollerStats stats = pollers_.at(subnet_id)->stats();
+  std::lock_guard<std::mutex> lock(mu_);
+  CountedCalls& counted = counted_[subnet_id];
+  if (stats.observations > counted.observations) {
+    metrics_.observations->With({{"subnet", subnet_id}, {"result", "ok"}})
+        .Increment(static_cast<double>(stats.observations - counted.observations));
+    counted.observations = stats.observations;
+  }
+  if (stats.failures > counted.failures) {
+    metrics_.observations->With({{"subnet", subnet_id}, {"result", "error"}})
+        .Increment(static_cast<double>(stats.failures - counted.failures));
+    counted.failures = stats.failures;
+  }
+  (void)refreshed;
+}
+
+void Controller::Notify(const Notification& n) {
+  const Status s = deps_.notifier.Notify(n);
+  metrics_.notifications->With({{"kind", n.kind}, {"result", s.ok() ? "sent" : "failed"}}).Increment();
+  if (!s.ok()) {
+    std::cerr << fmt::format("glueguard: notification '{}' not delivered: {}\n", n.subject, s.ToString());
+  }
+}
+
+std::vector<SubnetStatus> Controller::Subnets() const {
+  std::vector<SubnetStatus> out;
+  const Time now = deps_.clock.Now();
+  for (const SubnetConfig& s : deps_.config.subnets) {
+    SubnetStatus status;
+    status.config = &s;
+    status.poller = pollers_.at(s.id)->stats();
+    Result<SubnetAdmission> snapshot = admission_->Snapshot(s.id);
+    if (snapshot.ok()) {
+      status.reserved_ips = snapshot->ReservedIps(now);
+      status.waiters = static_cast<int>(snapshot->waiters().size());
+      status.buffer_ips = BufferIps(snapshot->settings().buffer, snapshot->history());
+      status.priority_floor_active = snapshot->record().priority_floor_active;
+      status.cool_off_until = snapshot->record().cool_off_until;
+      status.stale = snapshot->history().empty() ||
+                     now - snapshot->history().front().observed_at > snapshot->settings().stale_after;
+    }
+    out.push_back(status);
+  }
+  return out;
+}
+
+Result<std::vector<Observation>> Controller::Observations(const std::string& subnet, int limit) const {
+  const SubnetConfig* s = deps_.config.FindSubnet(subnet);
+  if (!s) return Status::NotFound(fmt::format("no subnet '{}' is configured", subnet));
+  return deps_.store.LatestObservations(s->id, limit);
+}
+
+bool Controller::Ready() const {
+  for (const SubnetStatus& s : Subnets()) {
+    if (s.stale) return false;
+  }
+  return true;
+}
+
+}  // namespace glueguard

@@ -1,0 +1,99 @@
+// Controller: what `glueguard serve` runs. One SubnetPoller per configured subnet, the AdmissionService over
+// the store, utilisation alerts through a Notifier, and the numbers the API and the metrics report.
+//
+// - Admit refreshes the subnet's view when it is older than server.on_demand_max_age (one EC2 call shared by
+//   every concurrent request), then decides. A failed refresh does not block the decision: the decision core
+//   refuses to admit on a view older than stale_after, so a stale view never admits.
+// - Tick, called about once a second by the owner, observes each subnet whose view is older than
+//   admission.poll_interval, evaluates alerts on every new observation, and sweeps expired reservations and
+//   idle waiters.
+// Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "admission/admission_service.h"
+#include "aws/ec2.h"
+#include "base/clock.h"
+#include "config/config.h"
+#include "controller/alerts.h"
+#include "controller/controller_metrics.h"
+#include "controller/subnet_poller.h"
+#include "notify/notifier.h"
+#include "store/observation_store.h"
+
+namespace glueguard {
+
+struct ControllerDeps {
+  const Config& config;
+  ObservationStore& store;
+  Ec2Api& ec2;
+  Notifier& notifier;
+  Clock& clock;
+  Random& random;
+  MetricsRegistry& metrics;  // the controller registers its families here (controller_metrics.h)
+};
+
+struct SubnetStatus {
+  const SubnetConfig* config = nullptr;
+  PollerStats poller;
+  int reserved_ips = 0;
+  int waiters = 0;
+  int buffer_ips = 0;
+  bool priority_floor_active = false;
+  Time cool_off_until{};
+  bool stale = true;  // no observation, or the latest is older than stale_after
+};
+
+class Controller {
+ public:
+  // Loads the admission state of every subnet from the store. Every dependency must outlive the controller.
+  static Result<std::unique_ptr<Controller>> Create(ControllerDeps deps);
+
+  // Decides a launch (see the file comment). Errors only when the store failed (nothing was decided).
+  Result<Decision> Admit(const AdmissionRequest& request);
+  // NotFound when no subnet holds the reservation.
+  Status Release(const std::string& reservation_id);
+  // A launch of a category (or a subnet, by id or name) failed with IP exhaustion: cool-off starts.
+  Status ReportFailure(const std::string& category_or_subnet);
+  // One round of background work (see the file comment).
+  void Tick();
+
+  std::vector<SubnetStatus> Subnets() const;
+  // The latest `limit` observations of a subnet (by id or name), newest first. NotFound for an unknown
+  // subnet.
+  Result<std::vector<Observation>> Observations(const std::string& subnet, int limit) const;
+  // Every subnet has a view that is not stale.
+  bool Ready() const;
+  std::vector<FiringAlert> FiringAlerts() const { return alerts_.Firing(); }
+  int64_t AlertsFired() const { return alerts_.fired_total(); }
+  const Config& config() const { return deps_.config; }
+
+ private:
+  explicit Controller(ControllerDeps deps) : deps_(deps) {}
+  // Evaluates alerts when the poller has an observation newer than the last one evaluated.
+  void AfterRefresh(const SubnetConfig& subnet, SubnetPoller& poller);
+  void Notify(const Notification& n);
+  // Counts the observations a poller made since the last count (a refresh may have joined another's call).
+  void CountRefresh(const std::string& subnet_id, const Result<Time>& refreshed);
+
+  ControllerDeps deps_;
+  std::unique_ptr<AdmissionService> admission_;
+  std::map<std::string, std::unique_ptr<SubnetPoller>> pollers_;  // by subnet id; fixed after Create
+  UtilisationAlerts alerts_;
+  ControllerMetrics metrics_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, Time> evaluated_;  // GUARDED_BY(mu_): latest observation time alerts have seen
+  struct CountedCalls {
+    int64_t observations = 0;
+    int64_t failures = 0;
+  };
+  std::map<std::string, CountedCalls> counted_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace glueguard

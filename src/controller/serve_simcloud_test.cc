@@ -1,0 +1,212 @@
+// The controller against simcloud, both in this process, over real HTTP: the seed's three subnets, the
+// controller's own AWS client observing them, and its API answering launches.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "aws/aws_client.h"
+#include "aws/credentials.h"
+#include "aws/curl_transport.h"
+#include "aws/ec2.h"
+#include "aws/environment.h"
+#include "aws/glue.h"
+#include "base/env.h"
+#include "controller/server.h"
+#include "simcloud/simcloud.h"
+#include "store/sqlite_store.h"
+#include "testing/temp_dir.h"
+
+namespace glueguard {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+std::string Source(const std::string& path) { return std::string(GLUEGUARD_SOURCE_DIR) + "/" + path; }
+
+class ServeAgainstSimcloud : public ::testing::Test {
+ protected:
+  ServeAgainstSimcloud() {
+    workload_ = *LoadWorkloadFile(Source("examples/workloads/seed-after.yaml"));
+    config_ = *LoadConfigFile(Source("examples/glueguard.yaml"), FixedEnv({}));
+    config_.store.path = dir_.File("glueguard.db");
+    SimCloudOptions options;
+    options.world.run_arrivals = false;
+    options.world.speed = 1;  // the simulated world follows the fake clock
+    cloud_ = std::move(*SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_));
+    EXPECT_TRUE(cloud_->Start().ok());
+    environment_ = std::make_unique<AwsEnvironment>(*AwsEnvironment::FromConfig(
+        FixedEnv({{"AWS_REGION", "us-east-1"}, {"AWS_ENDPOINT_URL", cloud_->endpoint()}}), SharedConfig{}));
+    aws_ = std::make_unique<AwsClient>(transport_, credentials_, *environment_, clock_, client_random_,
+                                       sleeper_);
+    aws_metrics_ = *AwsCallMetrics::Register(metrics_);
+    aws_->set_observer([this](const AwsCallRecord& r) { aws_metrics_.Record(r); });
+    ec2_ = std::make_unique<Ec2Client>(*aws_);
+  }
+
+  void StartController() {
+    store_ = std::move(*SqliteStore::Open(config_.store.path));
+    metrics_for_server_ = std::make_unique<MetricsRegistry>();
+    ControllerServerOptions options;
+    options.port = 0;
+    options.run_ticker = false;
+    Result<std::unique_ptr<ControllerServer>> server =
+        ControllerServer::Start(ControllerServerDeps{config_, *store_, *ec2_, nullptr, transport_, clock_,
+                                                     random_, *metrics_for_server_},
+                                options);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+  }
+
+  void StopController() {
+    server_.reset();
+    store_.reset();
+  }
+
+  // POSTs to the controller's API.
+  Result<HttpResponse> Post(const std::string& path, const std::string& body) {
+    HttpRequest r;
+    r.method = "POST";
+    r.url = server_->url() + path;
+    r.headers = {{"Content-Type", "application/json"}};
+    r.body = body;
+    return transport_.Send(r);
+  }
+  Result<HttpResponse> Get(const std::string& path) {
+    HttpRequest r;
+    r.method = "GET";
+    r.url = server_->url() + path;
+    return transport_.Send(r);
+  }
+  nlohmann::json Admit(const std::string& category, int workers, const std::string& run_id) {
+    Result<HttpResponse> r =
+        Post("/v1/admissions",
+             nlohmann::json{{"category", category}, {"workers", workers}, {"run_id", run_id}}.dump());
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return nlohmann::json::parse(r->body);
+  }
+  int InUse(const std::string& subnet) {
+    return cloud_->sim().With([&](World& w) { return w.Counts(subnet).in_use; });
+  }
+
+  testing::TempDir dir_;
+  Workload workload_;
+  Config config_;
+  FakeClock clock_{FromUnixMillis(1'795'000'000'000)};
+  FakeSleeper sleeper_{clock_};
+  SeededRandom random_{11};
+  SeededRandom client_random_{12};
+  CurlTransport transport_;
+  std::unique_ptr<SimCloud> cloud_;
+  StaticCredentialsProvider credentials_{Credentials{"AKIDEXAMPLE", kSecret, "", {}, "test"}};
+  std::unique_ptr<AwsEnvironment> environment_;
+  MetricsRegistry metrics_;
+  AwsCallMetrics aws_metrics_;
+  std::unique_ptr<AwsClient> aws_;
+  std::unique_ptr<Ec2Client> ec2_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<MetricsRegistry> metrics_for_server_;
+  std::unique_ptr<ControllerServer> server_;
+};
+
+constexpr char kSubnetA[] = "subnet-0a1b2c3d4e5f60001";
+
+TEST_F(ServeAgainstSimcloud, LaunchesGoThroughAdmissionAndTheirEnisSettleTheReservation) {
+  StartController();
+  const nlohmann::json d = Admit("critical", 10, "dag/run-1/task");
+  EXPECT_EQ(d["outcome"], "admit") << d.dump();
+  EXPECT_EQ(d["capacity"], 59);
+  EXPECT_EQ(d["total"], 2);  // the two endpoint ENIs simcloud's subnet A starts with
+  EXPECT_EQ(d["buffer"], 10);
+  EXPECT_FALSE(d["reservation_id"].get<std::string>().empty());
+
+  // The launch happens: the job's 10 ENIs appear, and the next observation settles the reservation.
+  GlueClient glue(*aws_);
+  StartJobRunRequest start;
+  start.job_name = "product-metrics";
+  ASSERT_TRUE(glue.StartJobRun(start).ok());
+  clock_.Advance(seconds(100));
+  EXPECT_EQ(InUse(kSubnetA), 12);
+  server_->controller().Tick();
+  Result<HttpResponse> subnets = Get("/v1/subnets");
+  ASSERT_TRUE(subnets.ok());
+  const nlohmann::json a = nlohmann::json::parse(subnets->body)["subnets"][0];
+  EXPECT_EQ(a["latest"]["total"], 12);
+  EXPECT_EQ(a["reserved"], 0);
+}
+
+TEST_F(ServeAgainstSimcloud, TwentyConcurrentRequestsNeverAdmitMoreThanTheSubnetHas) {
+  StartController();
+  std::vector<std::thread> threads;
+  std::vector<nlohmann::json> decisions(20);
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&, i] { decisions[i] = Admit("critical", 10, "run-" + std::to_string(i)); });
+  }
+  for (std::thread& t : threads) t.join();
+  int admitted = 0;
+  for (const nlohmann::json& d : decisions) {
+    if (d["outcome"] == "admit") ++admitted;
+  }
+  // 57 free (59 - 2 endpoints); each admit needs 10 beside a buffer of 10: 57, 47, 37, 27 fit, 17 does not.
+  EXPECT_EQ(admitted, 4);
+  Result<HttpResponse> subnets = Get("/v1/subnets");
+  const nlohmann::json a = nlohmann::json::parse(subnets->body)["subnets"][0];
+  EXPECT_EQ(a["reserved"], 40);
+  EXPECT_EQ(a["waiters"], 16);
+  // One DescribeNetworkInterfaces for all twenty: the view was fresh for every request after the first.
+  EXPECT_EQ(a["observations"], 1);
+}
+
+TEST_F(ServeAgainstSimcloud, AThrottlingStormIsRetriedAndCountedAndAStaleViewNeverAdmits) {
+  StartController();
+  ASSERT_EQ(Admit("non-critical", 10, "first")["outcome"], "admit");
+  FaultRates storm;
+  storm.throttle_rate = 1.0;
+  ASSERT_TRUE(cloud_->front().faults().Set("ec2", storm).ok());
+  clock_.Advance(minutes(3));  // past stale_after (2m): the view must be refreshed, and cannot be
+  const nlohmann::json d = Admit("non-critical", 10, "second");
+  EXPECT_EQ(d["outcome"], "wait") << d.dump();
+  EXPECT_EQ(d["code"], "stale_observation");
+
+  const std::string metrics = RenderPrometheusText(metrics_);
+  EXPECT_NE(metrics.find("glueguard_aws_throttled_attempts_total{service=\"EC2\",operation="
+                         "\"DescribeNetworkInterfaces\"} 3"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("outcome=\"RequestLimitExceeded\""), std::string::npos);
+  // The retries backed off (the fake sleeper recorded the waits) instead of hammering the API.
+  EXPECT_GE(sleeper_.waits().size(), 2u);
+
+  // The storm passes: the next request refreshes and admits again.
+  cloud_->front().faults().Clear();
+  EXPECT_EQ(Admit("non-critical", 10, "second")["outcome"], "admit");
+}
+
+TEST_F(ServeAgainstSimcloud, ARestartKeepsObservationsReservationsAndWaiters) {
+  StartController();
+  for (int i = 0; i < 6; ++i) Admit("critical", 10, "run-" + std::to_string(i));
+  Result<HttpResponse> before = Get("/v1/subnets");
+  const nlohmann::json a_before = nlohmann::json::parse(before->body)["subnets"][0];
+  ASSERT_EQ(a_before["reserved"], 40);
+  ASSERT_EQ(a_before["waiters"], 2);
+  StopController();
+
+  StartController();
+  Result<HttpResponse> after = Get("/v1/subnets");
+  const nlohmann::json a_after = nlohmann::json::parse(after->body)["subnets"][0];
+  EXPECT_EQ(a_after["reserved"], 40);
+  EXPECT_EQ(a_after["waiters"], 2);
+  Result<HttpResponse> observations = Get(std::string("/v1/subnets/") + kSubnetA + "/observations");
+  ASSERT_TRUE(observations.ok());
+  EXPECT_EQ(nlohmann::json::parse(observations->body)["observations"].size(), 1u);
+  // The same run asking again is the same launch: it keeps its reservation.
+  const nlohmann::json again = Admit("critical", 10, "run-0");
+  EXPECT_EQ(again["outcome"], "admit");
+  EXPECT_EQ(again["code"], "already_admitted");
+}
+
+}  // namespace
+}  // namespace glueguard

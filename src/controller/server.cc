@@ -1,0 +1,96 @@
+#include "controller/server.h"
+
+#include <fmt/format.h>
+
+namespace glueguard {
+namespace {
+
+// Forwards to a notifier the server does not own.
+class BorrowedNotifier final : public Notifier {
+ public:
+  explicit BorrowedNotifier(Notifier& target) : target_(target) {}
+  Status Notify(const Notification& n) override { return target_.Notify(n); }
+
+ private:
+  Notifier& target_;
+};
+
+}  // namespace
+
+Result<std::pair<std::string, int>> ParseHostPort(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return Status::InvalidArgument(fmt::format("'{}' is not HOST:PORT", text));
+  const std::string port_text = text.substr(colon + 1);
+  char* end = nullptr;
+  const long port = std::strtol(port_text.c_str(), &end, 10);
+  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
+    return Status::InvalidArgument(fmt::format("'{}': the port must be 0..65535", text));
+  }
+  return std::make_pair(text.substr(0, colon), static_cast<int>(port));
+}
+
+Result<std::unique_ptr<ControllerServer>> ControllerServer::Start(ControllerServerDeps deps,
+                                                                  ControllerServerOptions options) {
+  std::unique_ptr<ControllerServer> s(new ControllerServer());
+  const NotifyConfig& notify = deps.config.notify;
+  if (!notify.sns_topic_arn.empty()) {
+    if (!deps.sns)
+      return Status::InvalidArgument("notify.sns_topic_arn is set but no SNS client is available");
+    s->notifier_.Add(std::make_unique<SnsNotifier>(*deps.sns, notify.sns_topic_arn));
+  }
+  if (!notify.webhook_url.empty()) {
+    s->notifier_.Add(std::make_unique<WebhookNotifier>(deps.webhook_transport, notify.webhook_url));
+  }
+  if (deps.extra_notifier) s->notifier_.Add(std::make_unique<BorrowedNotifier>(*deps.extra_notifier));
+  Result<std::unique_ptr<Controller>> controller = Controller::Create(
+      ControllerDeps{deps.config, deps.store, deps.ec2, s->notifier_, deps.clock, deps.random, deps.metrics});
+  if (!controller.ok()) return controller.status();
+  s->controller_ = std::move(*controller);
+  MetricsRegistry& metrics = deps.metrics;
+  s->api_ = std::make_unique<ControllerApi>(*s->controller_, deps.config.server.token,
+                                            [&metrics] { return RenderPrometheusText(metrics); });
+  ServerOptions server;
+  server.host = options.host;
+  server.port = options.port;
+  server.max_body_bytes = deps.config.server.max_body_bytes;
+  server.threads = 16;
+  ControllerApi* api = s->api_.get();
+  Result<std::unique_ptr<HttpServer>> http =
+      HttpServer::Start(server, [api](const ServerRequest& r) { return api->Handle(r); });
+  if (!http.ok()) return http.status();
+  s->http_ = std::move(*http);
+  if (options.run_ticker) {
+    ControllerServer* self = s.get();
+    s->ticker_ = std::thread([self, every = options.tick_every] { self->TickLoop(every); });
+  }
+  return s;
+}
+
+ControllerServer::~ControllerServer() { Stop(); }
+
+void ControllerServer::Stop() {
+  if (http_) http_->Stop();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+}
+
+std::string ControllerServer::url() const {
+  return fmt::format("http://{}:{}", http_->host(), http_->port());
+}
+
+void ControllerServer::TickLoop(Duration every) {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    controller_->Tick();
+    lock.lock();
+    wake_.wait_for(lock, every, [this] { return stopping_; });
+  }
+}
+
+}  // namespace glueguard

@@ -1,0 +1,71 @@
+// ControllerServer: the running `glueguard serve`: the Controller, its HTTP API on an HttpServer, the
+// notifiers the configuration names, the metrics registry, and a ticker thread that calls Controller::Tick
+// about once a second. Stop() (or the destructor) stops accepting requests, lets those in progress finish,
+// and joins the ticker: every decision already answered was committed to the store before its answer was
+// sent, so nothing is lost on SIGTERM.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "controller/api.h"
+#include "controller/controller.h"
+#include "metrics/metrics.h"
+#include "net/http_server.h"
+#include "notify/notifier.h"
+
+namespace glueguard {
+
+struct ControllerServerDeps {
+  const Config& config;
+  ObservationStore& store;
+  Ec2Api& ec2;
+  SnsApi* sns = nullptr;             // for notify.sns_topic_arn; nullptr = SNS not available
+  HttpTransport& webhook_transport;  // for notify.webhook_url
+  Clock& clock;
+  Random& random;
+  MetricsRegistry& metrics;
+  Notifier* extra_notifier = nullptr;  // also told everything (the demo prints alerts); may be nullptr
+};
+
+struct ControllerServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;         // 0 = any free port
+  bool run_ticker = true;  // false: the owner calls controller().Tick() (tests)
+  Duration tick_every = std::chrono::seconds(1);
+};
+
+class ControllerServer {
+ public:
+  // Builds the controller (loading the store's state), starts the API and the ticker. Errors: the
+  // controller's, the server's (port in use), InvalidArgument for a notify section that needs what is not
+  // given.
+  static Result<std::unique_ptr<ControllerServer>> Start(ControllerServerDeps deps,
+                                                         ControllerServerOptions options);
+  ~ControllerServer();
+
+  void Stop();
+  int port() const { return http_->port(); }
+  std::string url() const;
+  Controller& controller() { return *controller_; }
+
+ private:
+  ControllerServer() = default;
+  void TickLoop(Duration every);
+
+  FanOutNotifier notifier_;
+  std::unique_ptr<Controller> controller_;
+  std::unique_ptr<ControllerApi> api_;
+  std::unique_ptr<HttpServer> http_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread ticker_;
+};
+
+// Splits "HOST:PORT"; InvalidArgument naming the problem.
+Result<std::pair<std::string, int>> ParseHostPort(const std::string& text);
+
+}  // namespace glueguard

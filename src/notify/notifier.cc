@@ -1,0 +1,66 @@
+#include "notify/notifier.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace glueguard {
+
+std::string NotificationJson(const Notification& n) {
+  nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : n.fields) fields[k] = v;
+  return nlohmann::ordered_json{{"kind", n.kind},
+                                {"subject", n.subject},
+                                {"message", n.message},
+                                {"at", FormatTime(n.at)},
+                                {"fields", fields}}
+      .dump();
+}
+
+Status SnsNotifier::Notify(const Notification& n) {
+  SnsPublishRequest request;
+  request.topic_arn = topic_arn_;
+  request.subject = n.subject.substr(0, 100);
+  request.message = n.message;
+  request.message_attributes = n.fields;
+  request.message_attributes["kind"] = n.kind;
+  Result<std::string> id = sns_.Publish(request);
+  return id.ok() ? Status::Ok() : id.status().WithContext("publishing to " + topic_arn_);
+}
+
+Status WebhookNotifier::Notify(const Notification& n) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = url_;
+  request.headers = {{"Content-Type", "application/json"}};
+  if (!token_.empty()) request.headers.push_back({"Authorization", "Bearer " + token_});
+  request.body = NotificationJson(n);
+  Result<HttpResponse> response = transport_.Send(request);
+  if (!response.ok()) return response.status().WithContext("posting to " + url_);
+  if (response->status < 200 || response->status > 299) {
+    return Status::Unavailable(fmt::format("posting to {}: HTTP {}", url_, response->status));
+  }
+  return Status::Ok();
+}
+
+Status FanOutNotifier::Notify(const Notification& n) {
+  Status first;
+  for (const std::unique_ptr<Notifier>& notifier : notifiers_) {
+    Status s = notifier->Notify(n);
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
+
+Status RecordingNotifier::Notify(const Notification& n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  notifications_.push_back(n);
+  return Status::Ok();
+}
+
+std::vector<Notification> RecordingNotifier::notifications() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return notifications_;
+}
+
+}  // namespace glueguard
