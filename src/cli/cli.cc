@@ -11,15 +11,21 @@ namespace glueguard {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
+      {"admit", "ask whether a Glue launch may start now: exit 0 admit, 75 wait, 1 rejected", RunAdmit},
       {"config validate", "check a configuration file; print what it configures or every problem in it",
        RunConfigValidate},
       {"observe", "count a subnet's ENIs now (by state, and Glue's) through the EC2 API", RunObserve},
+      {"release", "end an admitted launch's reservation (it was cancelled)", RunRelease},
+      {"report-failure", "report a launch that failed with IP exhaustion (admission cools off)",
+       RunReportFailure},
+      {"serve", "run the controller: pollers, admission API, alerts, metrics", RunServe},
       {"simcloud",
        "serve the simulator over AWS's wire protocols: a local cloud for the AWS CLI and glueguard",
        RunSimcloud},
       {"simulate", "replay a workload under several admission policies and compare failures and waits",
        RunSimulate},
       {"version", "print glueguard's version", RunVersion},
+      {"wait", "ask until a Glue launch is admitted or rejected", RunWait},
   };
   return commands;
 }

@@ -79,7 +79,8 @@ categories:
   const CliRun r = Cli({"config", "validate", path});
   EXPECT_EQ(r.code, kExitFailure);
   EXPECT_NE(r.err.find(path + ":3: subnets[0].cidr"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find(path + ":6: categories[0].subnet: unknown subnet 'subnet-q'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(path + ":6: categories[0].subnet: unknown subnet 'subnet-q'"), std::string::npos)
+      << r.err;
   const CliRun json = Cli({"config", "validate", path, "--output", "json"});
   EXPECT_EQ(json.code, kExitFailure);
   EXPECT_NE(json.out.find("\"valid\": false"), std::string::npos);

@@ -1,8 +1,8 @@
 #include "cli/commands.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "cli/flags.h"
@@ -12,8 +12,8 @@ namespace glueguard {
 namespace {
 
 // Parses a command's flags; on --help prints the help and sets `exit_code` to 0; on error prints the error.
-std::optional<Flags> ParseCommandFlags(CommandContext& context, const char* usage, std::vector<FlagSpec> specs,
-                                       int& exit_code) {
+std::optional<Flags> ParseCommandFlags(CommandContext& context, const char* usage,
+                                       std::vector<FlagSpec> specs, int& exit_code) {
   specs.push_back({"help", "show this help", false});
   Result<Flags> flags = Flags::Parse(specs, context.args);
   if (!flags.ok()) {
@@ -116,8 +116,8 @@ int RunConfigValidate(CommandContext& context) {
   context.out << fmt::format("{}: valid ({} subnets, {} categories, store {} at {})\n\n", path,
                              config->subnets.size(), config->categories.size(), config->store.kind,
                              config->store.path);
-  context.out << fmt::format("{:<26} {:<12} {:<16} {:>6}  {:<28} {}\n", "SUBNET", "NAME", "CIDR", "IPS", "BUFFER",
-                             "CATEGORIES");
+  context.out << fmt::format("{:<26} {:<12} {:<16} {:>6}  {:<28} {}\n", "SUBNET", "NAME", "CIDR", "IPS",
+                             "BUFFER", "CATEGORIES");
   for (const SubnetConfig& s : config->subnets) {
     std::string categories;
     for (const CategoryConfig& c : config->categories) {

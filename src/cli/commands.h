@@ -9,6 +9,11 @@ int RunVersion(CommandContext& context);
 int RunConfigValidate(CommandContext& context);
 int RunObserve(CommandContext& context);
 int RunSimcloud(CommandContext& context);
+int RunServe(CommandContext& context);
+int RunAdmit(CommandContext& context);
+int RunWait(CommandContext& context);
+int RunRelease(CommandContext& context);
+int RunReportFailure(CommandContext& context);
 int RunSimulate(CommandContext& context);
 
 }  // namespace glueguard

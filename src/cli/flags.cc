@@ -39,7 +39,8 @@ Result<Flags> Flags::Parse(const std::vector<FlagSpec>& specs, const std::vector
       return Status::InvalidArgument(message);
     }
     if (spec->takes_value && !value) {
-      if (i + 1 >= args.size()) return Status::InvalidArgument(fmt::format("option '--{}' needs a value", name));
+      if (i + 1 >= args.size())
+        return Status::InvalidArgument(fmt::format("option '--{}' needs a value", name));
       value = args[++i];
     }
     if (!spec->takes_value && value) {

@@ -11,8 +11,8 @@
 namespace glueguard {
 
 struct FlagSpec {
-  std::string name;       // without the leading "--"
-  std::string help;       // one line
+  std::string name;  // without the leading "--"
+  std::string help;  // one line
   bool takes_value = true;
   bool repeatable = false;
   std::string value_name = "VALUE";

@@ -1,7 +1,7 @@
 // glueguard observe: one live look at a subnet's ENIs, from whatever endpoint the environment points at.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "aws/aws_client.h"
@@ -23,11 +23,12 @@ int RunObserve(CommandContext& context) {
       "Counts the ENIs in a subnet (every state, every owner) with one paginated DescribeNetworkInterfaces,\n"
       "and says how many are Glue's. Credentials, region and endpoint come from the usual AWS environment\n"
       "(AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...).";
-  std::vector<FlagSpec> specs = {{"subnet", "the subnet id", true, false, "ID"},
-                                 {"category", "a job category of the config: its subnet", true, false, "NAME"},
-                                 {"config", "glueguard configuration (for --category)", true, false, "FILE"},
-                                 {"output", "table (default) or json", true, false, "FORMAT"},
-                                 {"help", "show this help", false}};
+  std::vector<FlagSpec> specs = {
+      {"subnet", "the subnet id", true, false, "ID"},
+      {"category", "a job category of the config: its subnet", true, false, "NAME"},
+      {"config", "glueguard configuration (for --category)", true, false, "FILE"},
+      {"output", "table (default) or json", true, false, "FORMAT"},
+      {"help", "show this help", false}};
   Result<Flags> flags = Flags::Parse(specs, context.args);
   if (!flags.ok()) {
     context.err << "glueguard: " << flags.status().message() << "\nusage: " << usage << "\n";
@@ -77,7 +78,8 @@ int RunObserve(CommandContext& context) {
   SystemRandom random;
   SystemSleeper sleeper;
   Result<std::unique_ptr<CredentialsProvider>> credentials = MakeDefaultCredentialsChain(
-      *environment, transport, MakeStsFactory(transport, *environment, clock, random, sleeper), clock, sleeper);
+      *environment, transport, MakeStsFactory(transport, *environment, clock, random, sleeper), clock,
+      sleeper);
   if (!credentials.ok()) {
     context.err << "glueguard: " << credentials.status().message() << "\n";
     return kExitFailure;
@@ -103,28 +105,24 @@ int RunObserve(CommandContext& context) {
                       {"private_ip", eni.private_ip_address},
                       {"description", eni.description}});
     }
-    context.out << nlohmann::json{{"subnet_id", subnet_id},
-                                  {"observed_at", FormatTime(observed_at)},
-                                  {"total_enis", counts.total},
-                                  {"in_use", counts.in_use},
-                                  {"available", counts.available},
-                                  {"other", counts.other},
-                                  {"glue_enis", counts.glue},
-                                  {"enis", enis}}
+    context.out << nlohmann::json{{"subnet_id", subnet_id},        {"observed_at", FormatTime(observed_at)},
+                                  {"total_enis", counts.total},    {"in_use", counts.in_use},
+                                  {"available", counts.available}, {"other", counts.other},
+                                  {"glue_enis", counts.glue},      {"enis", enis}}
                        .dump(2)
                 << "\n";
     return kExitOk;
   }
-  context.out << fmt::format("{} at {}: {} ENIs ({} in-use, {} available, {} other); {} are Glue's\n", subnet_id,
-                             FormatTime(observed_at), counts.total, counts.in_use, counts.available, counts.other,
-                             counts.glue);
+  context.out << fmt::format("{} at {}: {} ENIs ({} in-use, {} available, {} other); {} are Glue's\n",
+                             subnet_id, FormatTime(observed_at), counts.total, counts.in_use,
+                             counts.available, counts.other, counts.glue);
   if (!interfaces->empty()) {
     context.out << fmt::format("\n{:<24} {:<11} {:<5} {:<15} {}\n", "ENI", "STATUS", "GLUE", "PRIVATE IP",
                                "DESCRIPTION");
   }
   for (const NetworkInterface& eni : *interfaces) {
-    context.out << fmt::format("{:<24} {:<11} {:<5} {:<15} {}\n", eni.id, eni.status, IsGlueEni(eni) ? "yes" : "-",
-                               eni.private_ip_address, eni.description);
+    context.out << fmt::format("{:<24} {:<11} {:<5} {:<15} {}\n", eni.id, eni.status,
+                               IsGlueEni(eni) ? "yes" : "-", eni.private_ip_address, eni.description);
   }
   return kExitOk;
 }

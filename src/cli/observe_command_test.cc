@@ -1,5 +1,5 @@
-// `glueguard observe` end to end: the real transport, signer, credentials chain and EC2 client against a loopback
-// server that answers DescribeNetworkInterfaces in two pages, as EC2 does.
+// `glueguard observe` end to end: the real transport, signer, credentials chain and EC2 client against a
+// loopback server that answers DescribeNetworkInterfaces in two pages, as EC2 does.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -15,8 +15,9 @@ namespace glueguard {
 namespace {
 
 std::string Eni(const std::string& id, const std::string& status, const std::string& description) {
-  return "<item><networkInterfaceId>" + id + "</networkInterfaceId><subnetId>subnet-a</subnetId><status>" + status +
-         "</status><description>" + description + "</description><privateIpAddress>10.0.0.9</privateIpAddress></item>";
+  return "<item><networkInterfaceId>" + id + "</networkInterfaceId><subnetId>subnet-a</subnetId><status>" +
+         status + "</status><description>" + description +
+         "</description><privateIpAddress>10.0.0.9</privateIpAddress></item>";
 }
 
 class FakeEc2 {
@@ -29,14 +30,17 @@ class FakeEc2 {
         authorizations_.push_back(req.get_header_value("Authorization"));
       }
       const bool second_page = req.body.find("NextToken=page2") != std::string::npos;
-      std::string items = second_page ? Eni("eni-3", "available", "Attached to Glue using role: arn:aws:iam::1:role/G") +
-                                            Eni("eni-4", "attaching", "Glue_x")
-                                      : Eni("eni-1", "in-use", "Attached to Glue using role: arn:aws:iam::1:role/G") +
-                                            Eni("eni-2", "in-use", "NAT gateway");
-      res.set_content("<DescribeNetworkInterfacesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
-                      "<requestId>r</requestId><networkInterfaceSet>" + items + "</networkInterfaceSet>" +
-                          (second_page ? "" : "<nextToken>page2</nextToken>") + "</DescribeNetworkInterfacesResponse>",
-                      "text/xml");
+      std::string items =
+          second_page ? Eni("eni-3", "available", "Attached to Glue using role: arn:aws:iam::1:role/G") +
+                            Eni("eni-4", "attaching", "Glue_x")
+                      : Eni("eni-1", "in-use", "Attached to Glue using role: arn:aws:iam::1:role/G") +
+                            Eni("eni-2", "in-use", "NAT gateway");
+      res.set_content(
+          "<DescribeNetworkInterfacesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+          "<requestId>r</requestId><networkInterfaceSet>" +
+              items + "</networkInterfaceSet>" + (second_page ? "" : "<nextToken>page2</nextToken>") +
+              "</DescribeNetworkInterfacesResponse>",
+          "text/xml");
     });
   }
   std::string url() const { return loopback_.Url(); }
@@ -71,8 +75,9 @@ CliRun Observe(const std::vector<std::string>& args, std::map<std::string, std::
 }
 
 std::map<std::string, std::string> AwsEnv(const std::string& endpoint) {
-  return {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"}, {"AWS_SECRET_ACCESS_KEY", "secret"}, {"AWS_REGION", "us-east-1"},
-          {"AWS_ENDPOINT_URL", endpoint},        {"AWS_CONFIG_FILE", "/dev/null"},   {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
+  return {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"}, {"AWS_SECRET_ACCESS_KEY", "secret"},
+          {"AWS_REGION", "us-east-1"},          {"AWS_ENDPOINT_URL", endpoint},
+          {"AWS_CONFIG_FILE", "/dev/null"},     {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
           {"AWS_EC2_METADATA_DISABLED", "true"}};
 }
 
@@ -88,9 +93,11 @@ TEST(ObserveCommand, CountsEveryEniOfTheSubnetAcrossPages) {
   const std::vector<std::string> bodies = ec2.bodies();
   ASSERT_EQ(bodies.size(), 2u);
   const auto first = FormDecode(bodies[0]);
-  EXPECT_NE(std::find(first.begin(), first.end(), std::pair<std::string, std::string>{"Filter.1.Name", "subnet-id"}),
+  EXPECT_NE(std::find(first.begin(), first.end(),
+                      std::pair<std::string, std::string>{"Filter.1.Name", "subnet-id"}),
             first.end());
-  EXPECT_NE(std::find(first.begin(), first.end(), std::pair<std::string, std::string>{"Filter.1.Value.1", "subnet-a"}),
+  EXPECT_NE(std::find(first.begin(), first.end(),
+                      std::pair<std::string, std::string>{"Filter.1.Value.1", "subnet-a"}),
             first.end());
   for (const std::string& a : ec2.authorizations()) {
     EXPECT_EQ(a.rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", 0), 0u) << a;

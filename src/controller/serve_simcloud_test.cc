@@ -2,6 +2,8 @@
 // controller's own AWS client observing them, and its API answering launches.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -206,6 +208,31 @@ TEST_F(ServeAgainstSimcloud, ARestartKeepsObservationsReservationsAndWaiters) {
   const nlohmann::json again = Admit("critical", 10, "run-0");
   EXPECT_EQ(again["outcome"], "admit");
   EXPECT_EQ(again["code"], "already_admitted");
+}
+
+TEST_F(ServeAgainstSimcloud, MetricsAfterRealTrafficPassPromtool) {
+  if (!std::filesystem::exists("/usr/bin/promtool"))
+    GTEST_SKIP() << "promtool missing (apt-get install prometheus)";
+  StartController();
+  for (int i = 0; i < 6; ++i) Admit("critical", 10, "run-" + std::to_string(i));
+  Admit("nope", 1, "bad-category");
+  server_->controller().Tick();
+  Result<HttpResponse> metrics = Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(
+      metrics->body.find(
+          "glueguard_admission_decisions_total{category=\"critical\",outcome=\"admit\",code=\"fits\"} 4"),
+      std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("glueguard_subnet_capacity_ips{subnet=\"subnet-0a1b2c3d4e5f60001\"} 59"),
+            std::string::npos);
+  const std::string file = dir_.File("metrics.txt"), out = dir_.File("promtool.out");
+  std::ofstream(file) << metrics->body;
+  const int code = std::system(("/usr/bin/promtool check metrics < " + file + " > " + out + " 2>&1").c_str());
+  std::ifstream in(out);
+  const std::string complaints((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(code, 0) << complaints;
+  EXPECT_EQ(complaints, "");
 }
 
 }  // namespace

@@ -1,0 +1,162 @@
+// The launcher's commands against simcloud, with and without a controller: the exit codes Airflow's
+// BashSensor relies on (0 admit, 75 wait, 1 reject or failure, 2 usage).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "aws/curl_transport.h"
+#include "aws/ec2.h"
+#include "base/env.h"
+#include "cli/aws_runtime.h"
+#include "cli/cli.h"
+#include "controller/server.h"
+#include "simcloud/simcloud.h"
+#include "store/sqlite_store.h"
+#include "testing/temp_dir.h"
+
+namespace glueguard {
+namespace {
+
+struct CommandRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Source(const std::string& path) { return std::string(GLUEGUARD_SOURCE_DIR) + "/" + path; }
+
+// simcloud on the wall clock (the commands sign requests with the real time), nothing running by itself.
+class AdmitCommandTest : public ::testing::Test {
+ protected:
+  AdmitCommandTest() {
+    workload_ = *LoadWorkloadFile(Source("examples/workloads/seed-after.yaml"));
+    SimCloudOptions options;
+    options.world.run_arrivals = false;
+    cloud_ = std::move(*SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_));
+    EXPECT_TRUE(cloud_->Start().ok());
+  }
+
+  std::map<std::string, std::string> Env() const {
+    return {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+            {"AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
+            {"AWS_REGION", "us-east-1"},
+            {"AWS_CONFIG_FILE", "/dev/null"},
+            {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
+            {"AWS_EC2_METADATA_DISABLED", "true"},
+            {"AWS_ENDPOINT_URL", cloud_->endpoint()},
+            {"GLUEGUARD_STORE_PATH", dir_.File("local.db")}};
+  }
+
+  CommandRun Run(std::vector<std::string> args, std::map<std::string, std::string> extra_env = {}) {
+    std::map<std::string, std::string> env = Env();
+    for (auto& [k, v] : extra_env) env[k] = v;
+    std::ostringstream out, err;
+    CommandRun r;
+    r.code = RunCli(args, out, err, FixedEnv(env));
+    r.out = out.str();
+    r.err = err.str();
+    return r;
+  }
+
+  CommandRun AdmitLocal(int workers, const std::string& run_id) {
+    return Run({"admit", "--config", Source("examples/glueguard.yaml"), "--category", "critical", "--workers",
+                std::to_string(workers), "--run-id", run_id});
+  }
+
+  testing::TempDir dir_;
+  Workload workload_;
+  SystemClock clock_;
+  FakeClock sleeper_clock_;
+  FakeSleeper sleeper_{sleeper_clock_};
+  SeededRandom random_{21};
+  CurlTransport transport_;
+  std::unique_ptr<SimCloud> cloud_;
+};
+
+TEST_F(AdmitCommandTest, WithoutAServerItDecidesFromAwsAndTheStore) {
+  CommandRun first = AdmitLocal(10, "dag/run/a");
+  EXPECT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.out.find("admit dag/run/a"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("reservation rsv-"), std::string::npos);
+  // The store keeps each run's reservation: three more fit beside a buffer of 10, the fifth waits.
+  for (const char* run : {"dag/run/b", "dag/run/c", "dag/run/d"}) EXPECT_EQ(AdmitLocal(10, run).code, 0);
+  CommandRun wait = AdmitLocal(10, "dag/run/e");
+  EXPECT_EQ(wait.code, 75) << wait.out << wait.err;
+  EXPECT_NE(wait.out.find("wait dag/run/e"), std::string::npos);
+
+  CommandRun never = AdmitLocal(60, "dag/run/huge");
+  EXPECT_EQ(never.code, 1);
+  EXPECT_NE(never.err.find("can never fit"), std::string::npos) << never.err;
+}
+
+TEST_F(AdmitCommandTest, WithAServerItAsksTheController) {
+  // A controller in this process, on the same simcloud, with its own store.
+  Config config = *LoadConfigFile(Source("examples/glueguard.yaml"), FixedEnv({}));
+  config.store.path = dir_.File("server.db");
+  std::unique_ptr<SqliteStore> store = std::move(*SqliteStore::Open(config.store.path));
+  std::unique_ptr<AwsRuntime> aws = std::move(*AwsRuntime::Create(FixedEnv(Env()), "us-east-1"));
+  Ec2Client ec2(*aws->client);
+  MetricsRegistry metrics;
+  ControllerServerOptions options;
+  options.port = 0;
+  options.run_ticker = false;
+  config.server.token = "s3cret";
+  std::unique_ptr<ControllerServer> server = std::move(*ControllerServer::Start(
+      ControllerServerDeps{config, *store, ec2, nullptr, aws->transport, aws->clock, aws->random, metrics},
+      options));
+
+  auto admit = [&](int workers, const std::string& run_id, const std::string& token = "s3cret") {
+    return Run({"admit", "--server", server->url(), "--category", "critical", "--workers",
+                std::to_string(workers), "--run-id", run_id, "--output", "json"},
+               {{"GLUEGUARD_API_TOKEN", token}});
+  };
+  CommandRun ok = admit(10, "r1");
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  const nlohmann::json decision = nlohmann::json::parse(ok.out);
+  EXPECT_EQ(decision["outcome"], "admit");
+  EXPECT_EQ(decision["needed"], 10);
+  for (const char* run : {"r2", "r3", "r4"}) EXPECT_EQ(admit(10, run).code, 0);
+  EXPECT_EQ(admit(10, "r5").code, 75);
+  CommandRun rejected = admit(60, "r6");
+  EXPECT_EQ(rejected.code, 1);
+  EXPECT_NE(rejected.err.find("can never fit"), std::string::npos) << rejected.err;
+  CommandRun denied = admit(10, "r7", "wrong");
+  EXPECT_EQ(denied.code, 1);
+  EXPECT_NE(denied.err.find("403"), std::string::npos) << denied.err;
+
+  // Releasing r1's reservation makes room for r5.
+  CommandRun release = Run(
+      {"release", "--server", server->url(), "--reservation", decision["reservation_id"].get<std::string>()},
+      {{"GLUEGUARD_API_TOKEN", "s3cret"}});
+  EXPECT_EQ(release.code, 0) << release.err;
+  EXPECT_EQ(admit(10, "r5").code, 0);
+
+  CommandRun failure = Run({"report-failure", "--server", server->url(), "--category", "critical"},
+                           {{"GLUEGUARD_API_TOKEN", "s3cret"}});
+  EXPECT_EQ(failure.code, 0) << failure.err;
+  CommandRun cooling = admit(1, "r8");
+  EXPECT_EQ(cooling.code, 75);
+  EXPECT_EQ(nlohmann::json::parse(cooling.out)["code"], "cool_off");
+}
+
+TEST_F(AdmitCommandTest, UsageErrorsAndAnUnreachableServerAreNotAWait) {
+  EXPECT_EQ(Run({"admit", "--category", "critical", "--workers", "10"}).code, 2);  // no run id
+  EXPECT_EQ(Run({"admit", "--category", "critical", "--workers", "ten", "--run-id", "x"}).code, 2);
+  EXPECT_EQ(Run({"admit", "--category", "critical", "--workers", "10", "--run-id", "x"}).code,
+            2);  // nowhere to ask
+  CommandRun unreachable = Run({"admit", "--server", "http://127.0.0.1:9", "--category", "critical",
+                                "--workers", "10", "--run-id", "x"});
+  EXPECT_EQ(unreachable.code, 1);
+  EXPECT_NE(unreachable.err.find("no decision"), std::string::npos) << unreachable.err;
+  CommandRun unknown = AdmitLocal(10, "x");
+  EXPECT_EQ(unknown.code, 0);
+  CommandRun bad_category = Run({"admit", "--config", Source("examples/glueguard.yaml"), "--category", "nope",
+                                 "--workers", "1", "--run-id", "y"});
+  EXPECT_EQ(bad_category.code, 1);
+  EXPECT_NE(bad_category.err.find("nope"), std::string::npos) << bad_category.err;
+}
+
+}  // namespace
+}  // namespace glueguard

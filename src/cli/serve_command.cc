@@ -1,0 +1,107 @@
+// glueguard serve: the controller, until SIGTERM or SIGINT.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <ostream>
+
+#include "aws/ec2.h"
+#include "aws/sns.h"
+#include "cli/aws_runtime.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "controller/server.h"
+#include "store/open_store.h"
+
+namespace glueguard {
+
+int RunServe(CommandContext& context) {
+  const char* usage =
+      "glueguard serve --config FILE [--listen HOST:PORT]\n\n"
+      "Runs the controller: one poller per configured subnet (DescribeNetworkInterfaces at most once per\n"
+      "admission.poll_interval, and on demand, shared by every waiting launch), admission decisions over "
+      "the\n"
+      "HTTP API (POST /v1/admissions, DELETE /v1/admissions/ID, POST /v1/failures, GET /v1/subnets, GET "
+      "/metrics,\n"
+      "GET /healthz, GET /readyz), utilisation alerts through the notify section's SNS topic or webhook.\n"
+      "Writes need 'Authorization: Bearer $GLUEGUARD_API_TOKEN' when that variable is set. AWS credentials,\n"
+      "region and endpoint come from the usual AWS environment. SIGTERM or SIGINT stops it cleanly.";
+  std::vector<FlagSpec> specs = {
+      {"config", "glueguard configuration", true, false, "FILE"},
+      {"listen", "where the API listens (default: server.listen, 127.0.0.1:8080)", true, false, "HOST:PORT"},
+      {"help", "show this help", false}};
+  Result<Flags> flags = Flags::Parse(specs, context.args);
+  if (!flags.ok()) {
+    context.err << "glueguard: " << flags.status().message() << "\nusage: " << usage << "\n";
+    return kExitUsage;
+  }
+  if (flags->Has("help")) {
+    context.out << "usage: " << usage << "\n\noptions:\n" << FormatFlagHelp(specs);
+    return kExitOk;
+  }
+  const std::optional<std::string> config_path = flags->Get("config");
+  if (!config_path) {
+    context.err << "glueguard: serve needs --config FILE\nusage: " << usage << "\n";
+    return kExitUsage;
+  }
+  Result<Config> config = LoadConfigFile(*config_path, context.env);
+  if (!config.ok()) {
+    context.err << config.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<std::pair<std::string, int>> listen =
+      ParseHostPort(flags->Get("listen").value_or(config->server.listen));
+  if (!listen.ok()) {
+    context.err << "glueguard: --listen " << listen.status().message() << "\n";
+    return kExitUsage;
+  }
+
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  Result<std::unique_ptr<ObservationStore>> store = OpenStore(config->store);
+  if (!store.ok()) {
+    context.err << "glueguard: " << store.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<std::unique_ptr<AwsRuntime>> aws = AwsRuntime::Create(context.env, config->region);
+  if (!aws.ok()) {
+    context.err << "glueguard: " << aws.status().message() << "\n";
+    return kExitFailure;
+  }
+  MetricsRegistry metrics;
+  Result<AwsCallMetrics> aws_metrics = AwsCallMetrics::Register(metrics);
+  if (!aws_metrics.ok()) {
+    context.err << "glueguard: " << aws_metrics.status().message() << "\n";
+    return kExitFailure;
+  }
+  (*aws)->client->set_observer([m = *aws_metrics](const AwsCallRecord& r) { m.Record(r); });
+  Ec2Client ec2(*(*aws)->client);
+  SnsClient sns(*(*aws)->client);
+  ControllerServerOptions options;
+  options.host = listen->first;
+  options.port = listen->second;
+  Result<std::unique_ptr<ControllerServer>> server =
+      ControllerServer::Start(ControllerServerDeps{*config, **store, ec2, &sns, (*aws)->transport,
+                                                   (*aws)->clock, (*aws)->random, metrics},
+                              options);
+  if (!server.ok()) {
+    context.err << "glueguard: " << server.status().message() << "\n";
+    return kExitFailure;
+  }
+  context.out << fmt::format("glueguard serve: {} subnets, {} categories, store {} ({}); API on {}{}\n",
+                             config->subnets.size(), config->categories.size(), config->store.kind,
+                             config->store.path, (*server)->url(),
+                             config->server.token.empty() ? " (writes open: no token set)" : "");
+  context.out.flush();
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  (*server)->Stop();
+  context.out << fmt::format("glueguard serve: stopped on {}\n",
+                             signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  return kExitOk;
+}
+
+}  // namespace glueguard
