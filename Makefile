@@ -42,9 +42,9 @@ fuzz:
 	for f in $(FUZZ_DIR)/*_fuzz; do mkdir -p $(FUZZ_DIR)/corpus/$$(basename $$f); \
 	  $$f -max_total_time=$(FUZZ_SECONDS) $(FUZZ_DIR)/corpus/$$(basename $$f) fuzz/seeds/$$(basename $$f) || exit 1; done
 
-demo:
-	@echo "make demo arrives with the controller (glueguard serve); see README.md" >&2
-	@exit 2
+demo: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target glueguard
+	$(BUILD_DIR)/glueguard demo $(DEMO_ARGS)
 
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i

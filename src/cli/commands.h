@@ -10,6 +10,7 @@ int RunConfigValidate(CommandContext& context);
 int RunObserve(CommandContext& context);
 int RunSimcloud(CommandContext& context);
 int RunServe(CommandContext& context);
+int RunDemo(CommandContext& context);
 int RunAdmit(CommandContext& context);
 int RunWait(CommandContext& context);
 int RunRelease(CommandContext& context);

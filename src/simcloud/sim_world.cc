@@ -10,6 +10,10 @@ SimWorld::SimWorld(const Workload& workload, const Clock& wall, SimWorldOptions 
       world_(workload, options.seed) {
   if (!options_.run_arrivals) return;
   handlers_.launch = [this](const LaunchRequest& r) {
+    if (options_.launch_hook) {
+      options_.launch_hook(r);
+      return;
+    }
     StartRunInput input;
     input.job_name = r.job;
     input.workers = r.workers;
@@ -26,7 +30,7 @@ SimWorld::SimWorld(const Workload& workload, const Clock& wall, SimWorldOptions 
 
 Time SimWorld::SimNowLocked() const {
   const double elapsed_ms = static_cast<double>((wall_.Now() - wall_start_).count()) * options_.speed;
-  return workload_.start + Duration{static_cast<int64_t>(elapsed_ms)};
+  return workload_.start + options_.fast_forward + Duration{static_cast<int64_t>(elapsed_ms)};
 }
 
 Time SimWorld::Now() const { return SimNowLocked(); }

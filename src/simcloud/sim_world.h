@@ -21,6 +21,12 @@ struct SimWorldOptions {
   double speed = 1.0;        // simulated seconds per wall second
   bool run_arrivals = true;  // the workload's scheduled and ad-hoc launches and its sessions
   int days = 3650;           // how far ahead arrivals are scheduled
+  // Where the simulated clock starts, after the workload's start: the world fast-forwards through it.
+  Duration fast_forward{0};
+  // When set, the workload's launches are handed to it (under the world's lock; it must not call back into
+  // the SimWorld) instead of starting directly: a launcher in front of simcloud routes them through
+  // admission.
+  std::function<void(const LaunchRequest&)> launch_hook;
 };
 
 class SimWorld {
