@@ -11,6 +11,7 @@
 
 #include "aws/ec2.h"
 #include "cli/aws_runtime.h"
+#include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "controller/api.h"
@@ -159,24 +160,10 @@ Result<std::unique_ptr<Admissions>> Connect(const Flags& flags, const EnvLookup&
   return std::unique_ptr<Admissions>(std::move(*local));
 }
 
-// Parses the flags of a command that takes `own` flags plus the connection flags; prints help or the usage
-// error. Returns nullopt with `exit_code` set when the command should end.
-std::optional<Flags> ParseCommandFlags(CommandContext& context, const char* usage, std::vector<FlagSpec> own,
-                                       int& exit_code) {
+// The command's own flags and the connection flags.
+std::vector<FlagSpec> WithConnectionFlags(std::vector<FlagSpec> own) {
   for (const FlagSpec& f : ConnectionFlags()) own.push_back(f);
-  own.push_back({"help", "show this help", false});
-  Result<Flags> flags = Flags::Parse(own, context.args);
-  if (!flags.ok()) {
-    context.err << "glueguard: " << flags.status().message() << "\nusage: " << usage << "\n";
-    exit_code = kExitUsage;
-    return std::nullopt;
-  }
-  if (flags->Has("help")) {
-    context.out << "usage: " << usage << "\n\noptions:\n" << FormatFlagHelp(own);
-    exit_code = kExitOk;
-    return std::nullopt;
-  }
-  return *flags;
+  return own;
 }
 
 // The request from --category/--workers/--run-id/--priority; InvalidArgument naming the problem.
@@ -243,7 +230,8 @@ int AdmitOrWait(CommandContext& context, bool block) {
               "Asks once whether a Glue launch may start now. Exit 0 = admit, 75 = wait (ask again;\n"
               "BashSensor's retry_exit_code), 1 = rejected or failed (the reason on stderr).";
   int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, RequestFlags(), exit_code);
+  std::optional<Flags> flags =
+      ParseCommandFlags(context, usage, WithConnectionFlags(RequestFlags()), exit_code);
   if (!flags) return exit_code;
   const std::string output = flags->Get("output").value_or("text");
   if (output != "text" && output != "json") {
@@ -285,7 +273,9 @@ int RunRelease(CommandContext& context) {
       "Ends an admitted launch's reservation (the launch was cancelled before its ENIs appeared).";
   int exit_code = kExitOk;
   std::optional<Flags> flags = ParseCommandFlags(
-      context, usage, {{"reservation", "the reservation id admit printed", true, false, "ID"}}, exit_code);
+      context, usage,
+      WithConnectionFlags({{"reservation", "the reservation id admit printed", true, false, "ID"}}),
+      exit_code);
   if (!flags) return exit_code;
   const std::string id = flags->Get("reservation").value_or("");
   if (id.empty()) {
@@ -311,11 +301,11 @@ int RunReportFailure(CommandContext& context) {
       "glueguard report-failure (--category NAME | --subnet ID) [--server URL | --config FILE]\n\n"
       "Reports that a launch failed with IP exhaustion: the subnet admits nothing for cool_off.";
   int exit_code = kExitOk;
-  std::optional<Flags> flags =
-      ParseCommandFlags(context, usage,
-                        {{"category", "the failed launch's category", true, false, "NAME"},
-                         {"subnet", "or the subnet, by id or name", true, false, "ID"}},
-                        exit_code);
+  std::optional<Flags> flags = ParseCommandFlags(
+      context, usage,
+      WithConnectionFlags({{"category", "the failed launch's category", true, false, "NAME"},
+                           {"subnet", "or the subnet, by id or name", true, false, "ID"}}),
+      exit_code);
   if (!flags) return exit_code;
   if (flags->Has("category") == flags->Has("subnet")) {
     context.err << "glueguard: give exactly one of --category and --subnet\nusage: " << usage << "\n";

@@ -3,7 +3,6 @@
 // a launcher plays Airflow: every scheduled or ad-hoc launch of the workload asks the API, waits when told
 // to, and starts its Glue job run on simcloud when admitted. One line per decision; Ctrl-C prints a summary.
 #include <fmt/format.h>
-#include <signal.h>
 
 #include <deque>
 #include <filesystem>
@@ -19,6 +18,7 @@
 #include "aws/environment.h"
 #include "aws/glue.h"
 #include "base/env.h"
+#include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "controller/api.h"
@@ -98,15 +98,9 @@ int RunDemo(CommandContext& context) {
       {"start", "the simulated time of day to start at (default 04:50, before the morning launches)", true,
        false, "HH:MM"},
       {"help", "show this help", false}};
-  Result<Flags> flags = Flags::Parse(specs, context.args);
-  if (!flags.ok()) {
-    context.err << "glueguard: " << flags.status().message() << "\nusage: " << usage << "\n";
-    return kExitUsage;
-  }
-  if (flags->Has("help")) {
-    context.out << "usage: " << usage << "\n\noptions:\n" << FormatFlagHelp(specs);
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
+  if (!flags) return exit_code;
   const std::string speed_text = flags->Get("speed").value_or("60");
   char* end = nullptr;
   const double speed = std::strtod(speed_text.c_str(), &end);
@@ -140,11 +134,7 @@ int RunDemo(CommandContext& context) {
     return kExitFailure;
   }
 
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;  // before any thread starts
 
   // The local cloud; the workload's launches come to the launcher instead of starting by themselves.
   std::mutex incoming_mu;
@@ -210,13 +200,9 @@ int RunDemo(CommandContext& context) {
   std::vector<PendingLaunch> pending;
   Summary summary;
   const std::string api = (*server)->url() + "/v1/admissions";
-  timespec tick{0, 200'000'000};
-  int signal_number = 0;
   Time last_status = (*cloud)->sim().Now();
   while (true) {
-    siginfo_t info;
-    signal_number = sigtimedwait(&stop_signals, &info, &tick);
-    if (signal_number == SIGINT || signal_number == SIGTERM) break;
+    if (stop_signals.WaitFor(std::chrono::milliseconds(200))) break;
     const Time now = (*cloud)->sim().Now();
     (*cloud)->sim().With([](World&) { return 0; });  // runs the world up to now: arrivals reach the hook
     std::deque<LaunchRequest> arrived;

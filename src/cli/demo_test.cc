@@ -1,12 +1,11 @@
 // `glueguard demo` as a user runs it, from the repository's root: it starts, launches go through admission,
 // and Ctrl-C ends it with a summary.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <string>
 

@@ -12,6 +12,7 @@
 #include "aws/sts.h"
 #include "base/clock.h"
 #include "base/random.h"
+#include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 
@@ -29,15 +30,9 @@ int RunObserve(CommandContext& context) {
       {"config", "glueguard configuration (for --category)", true, false, "FILE"},
       {"output", "table (default) or json", true, false, "FORMAT"},
       {"help", "show this help", false}};
-  Result<Flags> flags = Flags::Parse(specs, context.args);
-  if (!flags.ok()) {
-    context.err << "glueguard: " << flags.status().message() << "\nusage: " << usage << "\n";
-    return kExitUsage;
-  }
-  if (flags->Has("help")) {
-    context.out << "usage: " << usage << "\n\noptions:\n" << FormatFlagHelp(specs);
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
+  if (!flags) return exit_code;
   const std::string output = flags->Get("output").value_or("table");
   if (output != "table" && output != "json") {
     context.err << fmt::format("glueguard: --output must be table or json, not '{}'\n", output);

@@ -1,12 +1,12 @@
 // glueguard serve: the controller, until SIGTERM or SIGINT.
 #include <fmt/format.h>
-#include <signal.h>
 
 #include <ostream>
 
 #include "aws/ec2.h"
 #include "aws/sns.h"
 #include "cli/aws_runtime.h"
+#include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "controller/server.h"
@@ -29,15 +29,9 @@ int RunServe(CommandContext& context) {
       {"config", "glueguard configuration", true, false, "FILE"},
       {"listen", "where the API listens (default: server.listen, 127.0.0.1:8080)", true, false, "HOST:PORT"},
       {"help", "show this help", false}};
-  Result<Flags> flags = Flags::Parse(specs, context.args);
-  if (!flags.ok()) {
-    context.err << "glueguard: " << flags.status().message() << "\nusage: " << usage << "\n";
-    return kExitUsage;
-  }
-  if (flags->Has("help")) {
-    context.out << "usage: " << usage << "\n\noptions:\n" << FormatFlagHelp(specs);
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
+  if (!flags) return exit_code;
   const std::optional<std::string> config_path = flags->Get("config");
   if (!config_path) {
     context.err << "glueguard: serve needs --config FILE\nusage: " << usage << "\n";
@@ -55,11 +49,7 @@ int RunServe(CommandContext& context) {
     return kExitUsage;
   }
 
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;  // before any thread starts
 
   Result<std::unique_ptr<ObservationStore>> store = OpenStore(config->store);
   if (!store.ok()) {
@@ -96,11 +86,9 @@ int RunServe(CommandContext& context) {
                              config->store.path, (*server)->url(),
                              config->server.token.empty() ? " (writes open: no token set)" : "");
   context.out.flush();
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = stop_signals.Wait();
   (*server)->Stop();
-  context.out << fmt::format("glueguard serve: stopped on {}\n",
-                             signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  context.out << fmt::format("glueguard serve: stopped on {}\n", StopSignals::Name(signal_number));
   return kExitOk;
 }
 

@@ -1,6 +1,5 @@
 // glueguard simcloud: the simulator served over AWS's wire protocols until SIGINT or SIGTERM.
 #include <fmt/format.h>
-#include <signal.h>
 
 #include <fstream>
 #include <ostream>
@@ -8,6 +7,7 @@
 #include "aws/curl_transport.h"
 #include "base/clock.h"
 #include "base/random.h"
+#include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "simcloud/simcloud.h"
@@ -71,15 +71,9 @@ int RunSimcloud(CommandContext& context) {
       {"port-file", "write the port listened on to FILE once serving", true, false, "FILE"},
       {"no-verify", "accept requests whatever their signature (for debugging clients)", false},
       {"help", "show this help", false}};
-  Result<Flags> flags = Flags::Parse(specs, context.args);
-  if (!flags.ok()) {
-    context.err << "glueguard: " << flags.status().message() << "\nusage: " << usage << "\n";
-    return kExitUsage;
-  }
-  if (flags->Has("help")) {
-    context.out << "usage: " << usage << "\n\noptions:\n" << FormatFlagHelp(specs);
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
+  if (!flags) return exit_code;
   if (flags->positional().size() != 1) {
     context.err << "glueguard: give one workload file\nusage: " << usage << "\n";
     return kExitUsage;
@@ -115,11 +109,7 @@ int RunSimcloud(CommandContext& context) {
   }
 
   // SIGINT and SIGTERM are waited for here; blocked before any thread starts so no other thread takes them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  StopSignals stop_signals;  // before any thread starts
 
   SystemClock clock;
   SystemRandom random;
@@ -157,12 +147,10 @@ int RunSimcloud(CommandContext& context) {
       endpoint, endpoint, options.cloudtrail.queue_name);
   context.out.flush();
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = stop_signals.Wait();
   (*cloud)->Stop();
   context.out << fmt::format("simcloud: stopped ({}); simulated time reached {}\n",
-                             signal_number == SIGINT ? "SIGINT" : "SIGTERM",
-                             FormatTime((*cloud)->sim().Now()));
+                             StopSignals::Name(signal_number), FormatTime((*cloud)->sim().Now()));
   return kExitOk;
 }
 

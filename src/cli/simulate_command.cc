@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "sim/report.h"
@@ -33,15 +34,9 @@ int RunSimulate(CommandContext& context) {
       {"output", "table (default), csv or json", true, false, "FORMAT"},
       {"trace", "also write every admission decision and failed run to stderr", false},
       {"help", "show this help", false}};
-  Result<Flags> flags = Flags::Parse(specs, context.args);
-  if (!flags.ok()) {
-    context.err << "glueguard: " << flags.status().message() << "\nusage: " << usage << "\n";
-    return kExitUsage;
-  }
-  if (flags->Has("help")) {
-    context.out << "usage: " << usage << "\n\noptions:\n" << FormatFlagHelp(specs);
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
+  if (!flags) return exit_code;
   if (flags->positional().size() != 1) {
     context.err << "glueguard: give one workload file\nusage: " << usage << "\n";
     return kExitUsage;

@@ -2,10 +2,7 @@
 // AWS CLI (/usr/bin/aws) as a subprocess, the proof that the wire formats are AWS's.
 #include "simcloud/front.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -22,6 +19,7 @@
 #include "simcloud/sns_service.h"
 #include "simcloud/sqs_service.h"
 #include "simcloud/sts_service.h"
+#include "testing/aws_cli.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -323,66 +321,13 @@ TEST_F(FrontOverHttpTest, StopEndsALongPollInProgress) {
 
 // ---- The Debian AWS CLI ----
 
-constexpr char kAws[] = "/usr/bin/aws";
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-  nlohmann::json json() const { return nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false); }
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs the CLI against `front` with the given secret; stdout and stderr go to files in `dir`.
-CliRun RunAws(const Front& front, const testing::TempDir& dir, const std::string& secret,
-              const std::vector<std::string>& args) {
-  std::vector<std::string> argv_strings = {
-      kAws, "--endpoint-url", front.endpoint(), "--region", "us-east-1", "--output", "json"};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  const std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin",
-                                                "HOME=" + dir.path().string(),
-                                                "LANG=C.UTF-8",
-                                                "AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-                                                "AWS_SECRET_ACCESS_KEY=" + secret,
-                                                "AWS_CONFIG_FILE=/dev/null",
-                                                "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-                                                "AWS_EC2_METADATA_DISABLED=true",
-                                                "AWS_PAGER="};
-  std::vector<char*> argv, envp;
-  for (const std::string& a : argv_strings) argv.push_back(const_cast<char*>(a.c_str()));
-  for (const std::string& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
-  argv.push_back(nullptr);
-  envp.push_back(nullptr);
-  const std::string out_path = dir.File("aws.out"), err_path = dir.File("aws.err");
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&files, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&files, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  pid_t pid = 0;
-  CliRun run;
-  if (posix_spawn(&pid, kAws, &files, nullptr, argv.data(), envp.data()) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  posix_spawn_file_actions_destroy(&files);
-  run.out = ReadFile(out_path);
-  run.err = ReadFile(err_path);
-  return run;
-}
+using testing::CliRun;
 
 // A front on the wall clock (the CLI signs with the real time), with SQS, SNS and STS.
 class AwsCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kAws)) GTEST_SKIP() << kAws << " is not installed (apt-get install awscli)";
+    if (!testing::HaveAwsCli()) GTEST_SKIP() << testing::kAwsCli << " is not installed (apt-get install awscli)";
     ASSERT_TRUE(front_.Register("sqs", sqs_).ok());
     ASSERT_TRUE(front_.Register("sns", sns_).ok());
     ASSERT_TRUE(front_.Register("sts", sts_).ok());
@@ -390,7 +335,7 @@ class AwsCliTest : public ::testing::Test {
   }
 
   CliRun Aws(const std::vector<std::string>& args, const std::string& secret = kSecret) {
-    return RunAws(front_, dir_, secret, args);
+    return testing::RunAwsCli(front_.endpoint(), dir_, args, secret);
   }
 
   testing::TempDir dir_;

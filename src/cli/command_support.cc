@@ -1,0 +1,53 @@
+#include "cli/command_support.h"
+
+#include <algorithm>
+#include <ostream>
+
+namespace glueguard {
+
+std::optional<Flags> ParseCommandFlags(CommandContext& context, const char* usage,
+                                       std::vector<FlagSpec> specs, int& exit_code) {
+  if (std::none_of(specs.begin(), specs.end(), [](const FlagSpec& f) { return f.name == "help"; })) {
+    specs.push_back({"help", "show this help", false});
+  }
+  Result<Flags> flags = Flags::Parse(specs, context.args);
+  if (!flags.ok()) {
+    context.err << "glueguard: " << flags.status().message() << "\nusage: " << usage << "\n";
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  if (flags->Has("help")) {
+    context.out << "usage: " << usage << "\n\noptions:\n" << FormatFlagHelp(specs);
+    exit_code = kExitOk;
+    return std::nullopt;
+  }
+  return *flags;
+}
+
+StopSignals::StopSignals() {
+  sigemptyset(&set_);
+  sigaddset(&set_, SIGINT);
+  sigaddset(&set_, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+}
+
+int StopSignals::Wait() {
+  int signal_number = 0;
+  sigwait(&set_, &signal_number);
+  return signal_number;
+}
+
+std::optional<int> StopSignals::WaitFor(Duration timeout) {
+  const int64_t ms = std::max<int64_t>(0, timeout.count());
+  timespec wait{static_cast<time_t>(ms / 1000), static_cast<long>((ms % 1000) * 1'000'000)};
+  siginfo_t info;
+  const int signal_number = sigtimedwait(&set_, &info, &wait);
+  if (signal_number < 0) return std::nullopt;
+  return signal_number;
+}
+
+const char* StopSignals::Name(int signal_number) {
+  return signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "a signal";
+}
+
+}  // namespace glueguard

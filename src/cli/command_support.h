@@ -1,0 +1,37 @@
+// What every subcommand shares: parsing its flags with --help and usage errors handled the same way, and
+// waiting for SIGINT/SIGTERM in the long-running ones (serve, simcloud, demo).
+#pragma once
+
+#include <signal.h>
+
+#include <optional>
+#include <vector>
+
+#include "base/time.h"
+#include "cli/cli.h"
+#include "cli/flags.h"
+
+namespace glueguard {
+
+// Parses the command's arguments against `specs` (a "help" flag is added when missing). On a usage error
+// prints it with `usage` and sets `exit_code` to kExitUsage; on --help prints the usage and the options and
+// sets kExitOk; either way returns nullopt, and the command returns `exit_code`.
+std::optional<Flags> ParseCommandFlags(CommandContext& context, const char* usage,
+                                       std::vector<FlagSpec> specs, int& exit_code);
+
+// Blocks SIGINT and SIGTERM in the calling thread — construct it before starting any thread, so that every
+// thread inherits the mask and only Wait/WaitFor receive them.
+class StopSignals {
+ public:
+  StopSignals();
+  // Blocks until one arrives; returns it.
+  int Wait();
+  // Waits at most `timeout`; the signal, or nullopt when none came.
+  std::optional<int> WaitFor(Duration timeout);
+  static const char* Name(int signal_number);  // "SIGINT", "SIGTERM"
+
+ private:
+  sigset_t set_;
+};
+
+}  // namespace glueguard
