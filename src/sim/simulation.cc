@@ -24,10 +24,14 @@ Result<SimPolicy> ParseSimPolicy(std::string_view spec, const WorkloadAdmission&
     policy.kind = SimPolicy::Kind::kOracle;
     return policy;
   }
+  if (spec.rfind("sensor:", 0) == 0) {
+    policy.per_sensor = true;
+    spec.remove_prefix(std::string_view("sensor:").size());
+  }
   Result<BufferPolicy> buffer = ParseBufferPolicy(spec);
   if (!buffer.ok()) {
-    return Status::InvalidArgument(
-        fmt::format("policy '{}': {} (or none, oracle)", spec, buffer.status().message()));
+    return Status::InvalidArgument(fmt::format("policy '{}': {} (or none, oracle, sensor:<buffer>)",
+                                               policy.name, buffer.status().message()));
   }
   policy.buffer = *buffer;
   if (spec == "rolling-max") {
@@ -152,7 +156,8 @@ class Simulator {
       SubnetAdmission& admission = admissions_.at(launch->subnet);
       admission.Expire(now);
       auto last = last_observed_.find(launch->subnet);
-      if (last == last_observed_.end() || now - last->second >= workload_.admission.observe_interval) {
+      if (policy_.per_sensor || last == last_observed_.end() ||
+          now - last->second >= workload_.admission.observe_interval) {
         const SubnetCounts c = world_.Counts(launch->subnet);
         Observation o;
         o.subnet_id = launch->subnet;
@@ -175,6 +180,8 @@ class Simulator {
       l.priority = launch->priority;
       SubnetChanges changes;
       const Decision d = admission.Decide(l, now, decisions_, changes);
+      // The seed's sensors share no reservations: an admitted launch is invisible until its ENIs appear.
+      if (policy_.per_sensor && d.outcome == Outcome::kAdmit) (void)admission.Release(d.reservation_id);
       outcome = d.outcome;
       code = d.code;
       if (trace_) {

@@ -27,11 +27,16 @@ struct SimPolicy {
   };
   Kind kind = Kind::kBuffer;
   BufferPolicy buffer;
+  // "sensor:<buffer spec>": the seed's own design, one sensor per launch with no shared controller — no
+  // reservations (an admitted launch holds nothing until its ENIs show up) and a fresh observation (one EC2
+  // call) on every poke.
+  bool per_sensor = false;
   std::string name;  // as written
 };
 
-// "none", "oracle", or a buffer spec as ParseBufferPolicy reads it; a bare "rolling-max" takes its window and
-// floor from the workload's admission section. "static:0" is admission with no buffer.
+// "none", "oracle", or a buffer spec as ParseBufferPolicy reads it, optionally prefixed "sensor:" for the
+// seed's per-sensor design; a bare "rolling-max" takes its window and floor from the workload's admission
+// section. "static:0" is admission with no buffer.
 Result<SimPolicy> ParseSimPolicy(std::string_view spec, const WorkloadAdmission& defaults);
 
 struct SimulationResult {

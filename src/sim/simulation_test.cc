@@ -79,6 +79,18 @@ TEST(Simulation, AdmissionHoldsTheLaunchThatWouldFailAndLaunchesItWhenTheTailCle
   EXPECT_GT(r.ec2_calls, 0);
 }
 
+TEST(Simulation, PerSensorDesignWithoutReservationsLetsSimultaneousLaunchesRace) {
+  const Workload w = Burst();
+  const SimPolicy sensor = Policy("sensor:static:0", w);
+  EXPECT_TRUE(sensor.per_sensor);
+  const SimulationResult seed_design = RunSimulation(w, sensor, 1, 1);
+  // All three 07:00 launches see the same 29 free IPs and go; the third's ENIs do not fit.
+  EXPECT_EQ(seed_design.exhaustion_failures, 1);
+  EXPECT_EQ(seed_design.held, 0);
+  // Reservations make the third wait instead.
+  EXPECT_EQ(RunSimulation(w, Policy("static:0", w), 1, 1).exhaustion_failures, 0);
+}
+
 TEST(Simulation, OracleNeverFailsAndNeverHoldsNeedlessly) {
   const Workload w = Burst();
   const SimulationResult r = RunSimulation(w, Policy("oracle", w), 1, 1);
