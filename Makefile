@@ -2,6 +2,9 @@
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
+# ccache keyed on paths relative to the checkout, so another clone on the same machine reuses its results.
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= true
 
 .PHONY: all build deps test test-unit test-asan bench fuzz demo format tidy clean
 
