@@ -141,6 +141,18 @@ TEST_F(AdmitCommandTest, WithAServerItAsksTheController) {
   EXPECT_EQ(nlohmann::json::parse(cooling.out)["code"], "cool_off");
 }
 
+TEST_F(AdmitCommandTest, WaitReturnsAsSoonAsTheLaunchIsAdmittedOrRejected) {
+  const std::string config = Source("examples/glueguard.yaml");
+  CommandRun admitted =
+      Run({"wait", "--config", config, "--category", "critical", "--workers", "10", "--run-id", "w1"});
+  EXPECT_EQ(admitted.code, 0) << admitted.err;
+  EXPECT_NE(admitted.out.find("admit w1"), std::string::npos) << admitted.out;
+  CommandRun rejected =
+      Run({"wait", "--config", config, "--category", "critical", "--workers", "70", "--run-id", "w2"});
+  EXPECT_EQ(rejected.code, 1);
+  EXPECT_NE(rejected.err.find("can never fit"), std::string::npos) << rejected.err;
+}
+
 TEST_F(AdmitCommandTest, UsageErrorsAndAnUnreachableServerAreNotAWait) {
   EXPECT_EQ(Run({"admit", "--category", "critical", "--workers", "10"}).code, 2);  // no run id
   EXPECT_EQ(Run({"admit", "--category", "critical", "--workers", "ten", "--run-id", "x"}).code, 2);
