@@ -2,8 +2,9 @@
 // world.
 //
 //   HttpServer -> ParseAwsCall (service, protocol, operation) -> SigV4 verification -> routing to the
-//              ServiceHandler registered for the service (unknown operations answered here) -> fault injection
-//              (latency, throttling, 5xx; a dropped connection after the handler ran) -> the handler -> response
+//              ServiceHandler registered for the service (unknown operations answered here) -> fault
+//              injection (latency, throttling, 5xx; a dropped connection after the handler ran) -> the
+//              handler -> response
 //
 // Paths under /_simcloud/ skip all of that and go to inspection handlers (what simcloud has seen and done,
 // and its fault configuration), registered by path. Built in: GET /_simcloud/requests (request counts) and

@@ -4,10 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "aws/aws_client.h"
@@ -327,7 +324,8 @@ using testing::CliRun;
 class AwsCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::HaveAwsCli()) GTEST_SKIP() << testing::kAwsCli << " is not installed (apt-get install awscli)";
+    if (!testing::HaveAwsCli())
+      GTEST_SKIP() << testing::kAwsCli << " is not installed (apt-get install awscli)";
     ASSERT_TRUE(front_.Register("sqs", sqs_).ok());
     ASSERT_TRUE(front_.Register("sns", sns_).ok());
     ASSERT_TRUE(front_.Register("sts", sts_).ok());
