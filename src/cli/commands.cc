@@ -5,29 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "cli/command_support.h"
 #include "cli/flags.h"
 
 namespace glueguard {
 
 namespace {
-
-// Parses a command's flags; on --help prints the help and sets `exit_code` to 0; on error prints the error.
-std::optional<Flags> ParseCommandFlags(CommandContext& context, const char* usage,
-                                       std::vector<FlagSpec> specs, int& exit_code) {
-  specs.push_back({"help", "show this help", false});
-  Result<Flags> flags = Flags::Parse(specs, context.args);
-  if (!flags.ok()) {
-    context.err << "glueguard: " << flags.status().message() << "\nusage: " << usage << "\n";
-    exit_code = kExitUsage;
-    return std::nullopt;
-  }
-  if (flags->Has("help")) {
-    context.out << "usage: " << usage << "\n\noptions:\n" << FormatFlagHelp(specs);
-    exit_code = kExitOk;
-    return std::nullopt;
-  }
-  return std::move(*flags);
-}
 
 FlagSpec OutputFlag() { return {"output", "table (default) or json", true, false, "FORMAT"}; }
 

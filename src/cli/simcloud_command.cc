@@ -15,20 +15,6 @@
 namespace glueguard {
 namespace {
 
-Result<std::pair<std::string, int>> ParseListen(const std::string& text) {
-  const size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return Status::InvalidArgument(fmt::format("--listen '{}' is not HOST:PORT", text));
-  }
-  const std::string port_text = text.substr(colon + 1);
-  char* end = nullptr;
-  const long port = std::strtol(port_text.c_str(), &end, 10);
-  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
-    return Status::InvalidArgument(fmt::format("--listen '{}': the port must be 0..65535", text));
-  }
-  return std::make_pair(text.substr(0, colon), static_cast<int>(port));
-}
-
 Result<double> ParseRate(const char* flag, const std::string& text, double min, double max) {
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
@@ -83,8 +69,8 @@ int RunSimcloud(CommandContext& context) {
     return kExitUsage;
   };
   SimCloudOptions options;
-  Result<std::pair<std::string, int>> listen = ParseListen(flags->Get("listen").value_or("127.0.0.1:9510"));
-  if (!listen.ok()) return usage_error(listen.status());
+  Result<std::pair<std::string, int>> listen = ParseHostPort(flags->Get("listen").value_or("127.0.0.1:9510"));
+  if (!listen.ok()) return usage_error(listen.status().WithContext("--listen"));
   options.front.server.host = listen->first;
   options.front.server.port = listen->second;
   options.front.verify_signatures = !flags->Has("no-verify");

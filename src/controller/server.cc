@@ -17,19 +17,6 @@ class BorrowedNotifier final : public Notifier {
 
 }  // namespace
 
-Result<std::pair<std::string, int>> ParseHostPort(const std::string& text) {
-  const size_t colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0)
-    return Status::InvalidArgument(fmt::format("'{}' is not HOST:PORT", text));
-  const std::string port_text = text.substr(colon + 1);
-  char* end = nullptr;
-  const long port = std::strtol(port_text.c_str(), &end, 10);
-  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
-    return Status::InvalidArgument(fmt::format("'{}': the port must be 0..65535", text));
-  }
-  return std::make_pair(text.substr(0, colon), static_cast<int>(port));
-}
-
 Result<std::unique_ptr<ControllerServer>> ControllerServer::Start(ControllerServerDeps deps,
                                                                   ControllerServerOptions options) {
   std::unique_ptr<ControllerServer> s(new ControllerServer());

@@ -65,7 +65,4 @@ class ControllerServer {
   std::thread ticker_;
 };
 
-// Splits "HOST:PORT"; InvalidArgument naming the problem.
-Result<std::pair<std::string, int>> ParseHostPort(const std::string& text);
-
 }  // namespace glueguard

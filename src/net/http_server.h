@@ -83,4 +83,7 @@ class HttpServer {
   int port_ = 0;
 };
 
+// Splits "HOST:PORT" (port 0..65535; 0 = any free port); InvalidArgument naming the problem.
+Result<std::pair<std::string, int>> ParseHostPort(const std::string& text);
+
 }  // namespace glueguard

@@ -1,0 +1,62 @@
+#include "testing/process.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace glueguard::testing {
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                           const std::string& cwd) {
+  int out[2];
+  if (pipe(out) != 0) return;
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_adddup2(&files, out[1], 1);
+  posix_spawn_file_actions_adddup2(&files, out[1], 2);
+  posix_spawn_file_actions_addclose(&files, out[0]);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&files, cwd.c_str());
+  std::vector<char*> args, envp;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  args.push_back(nullptr);
+  envp.push_back(nullptr);
+  if (posix_spawn(&pid_, args[0], &files, nullptr, args.data(), envp.data()) != 0) pid_ = -1;
+  posix_spawn_file_actions_destroy(&files);
+  close(out[1]);
+  fd_ = out[0];
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  if (fd_ >= 0) close(fd_);
+}
+
+bool ChildProcess::ReadUntil(const std::function<bool(const std::string&)>& done) {
+  char buffer[4096];
+  while (!done(output_)) {
+    const ssize_t n = fd_ >= 0 ? read(fd_, buffer, sizeof buffer) : 0;
+    if (n <= 0) return false;
+    output_.append(buffer, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+void ChildProcess::Signal(int signal_number) {
+  if (pid_ > 0) kill(pid_, signal_number);
+}
+
+int ChildProcess::Finish() {
+  ReadUntil([](const std::string&) { return false; });
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace glueguard::testing

@@ -1,0 +1,37 @@
+// A child process for tests that run glueguard as a user would: stdout and stderr into one pipe, read by
+// blocking reads (no sleeping), signalled and waited for.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace glueguard::testing {
+
+class ChildProcess {
+ public:
+  // Starts `argv[0]` with `argv` and exactly `env` ("NAME=value"), in `cwd` when not empty. started() is
+  // false when it could not be started.
+  ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+               const std::string& cwd = "");
+  ~ChildProcess();  // kills and reaps a child still running
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  bool started() const { return pid_ > 0; }
+  // Reads output until `done(output so far)` holds or the output ends; returns whether it held.
+  bool ReadUntil(const std::function<bool(const std::string&)>& done);
+  void Signal(int signal_number);
+  // Reads the rest of the output and waits for the exit; the exit code, or -1 when it did not exit normally.
+  int Finish();
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  std::string output_;
+};
+
+}  // namespace glueguard::testing
