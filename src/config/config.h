@@ -12,6 +12,7 @@
 #include "base/env.h"
 #include "base/status.h"
 #include "base/time.h"
+#include "sessions/policy.h"
 
 namespace glueguard {
 
@@ -51,6 +52,22 @@ struct NotifyConfig {
   std::string webhook_url;
 };
 
+// Session boundaries (the `sessions` section): the policy, and how events reach glueguard and are handled.
+struct SessionsConfig {
+  bool configured = false;  // the section is present
+  SessionPolicy policy;     // inline under sessions.policy, or from sessions.policy_file
+  std::string policy_file;  // relative to the configuration file
+  Duration provisioning_wait = std::chrono::seconds(90);  // enforce: how long to wait for PROVISIONING to end
+  Duration reconcile_every = std::chrono::minutes(5);     // the sweep over live sessions; 0 = off
+  std::string queue_url;  // an SQS queue an EventBridge rule feeds; empty = no poller (POST /v1/events only)
+  Duration visibility_timeout = std::chrono::minutes(2);  // extended while an event is being handled
+  int max_attempts = 5;                                   // then the event is dead-lettered
+  Duration initial_backoff = std::chrono::seconds(1);
+  Duration max_backoff = std::chrono::seconds(30);
+  std::string dead_letter_queue_url;                // empty = the dead-letter table in the store (SQLite)
+  Duration dedupe_window = std::chrono::hours(24);  // an event id seen within this is acted on once
+};
+
 struct SubnetConfig {
   std::string id;    // the AWS subnet id, e.g. subnet-0a1b2c3d
   std::string name;  // a short name for people and dashboards; defaults to the id
@@ -79,6 +96,7 @@ struct Config {
   AdmissionConfig admission;
   ServerConfig server;
   NotifyConfig notify;
+  SessionsConfig sessions;
   std::vector<SubnetConfig> subnets;
   std::vector<CategoryConfig> categories;
 
