@@ -63,4 +63,17 @@ std::vector<Notification> RecordingNotifier::notifications() const {
   return notifications_;
 }
 
+Result<std::unique_ptr<FanOutNotifier>> NotifiersFor(const std::string& sns_topic_arn,
+                                                     const std::string& webhook_url, SnsApi* sns,
+                                                     HttpTransport& transport) {
+  auto fan_out = std::make_unique<FanOutNotifier>();
+  if (!sns_topic_arn.empty()) {
+    if (sns == nullptr)
+      return Status::InvalidArgument("an SNS topic is configured but no SNS client is available");
+    fan_out->Add(std::make_unique<SnsNotifier>(*sns, sns_topic_arn));
+  }
+  if (!webhook_url.empty()) fan_out->Add(std::make_unique<WebhookNotifier>(transport, webhook_url));
+  return fan_out;
+}
+
 }  // namespace glueguard

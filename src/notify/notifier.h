@@ -81,6 +81,12 @@ class RecordingNotifier final : public Notifier {
   std::vector<Notification> notifications_;  // GUARDED_BY(mu_)
 };
 
+// The notifiers a configuration names: SNS when `sns_topic_arn` is set (InvalidArgument if `sns` is nullptr),
+// a webhook when `webhook_url` is. Empty (notifications are only logged) when neither is.
+Result<std::unique_ptr<FanOutNotifier>> NotifiersFor(const std::string& sns_topic_arn,
+                                                     const std::string& webhook_url, SnsApi* sns,
+                                                     HttpTransport& transport);
+
 // The JSON body WebhookNotifier sends.
 std::string NotificationJson(const Notification& n);
 

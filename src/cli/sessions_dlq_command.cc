@@ -1,0 +1,188 @@
+// glueguard sessions dlq list|replay: the session events that could not be handled, and handling them again.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "cli/command_support.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "cli/sessions_runtime.h"
+#include "sessions/handler.h"
+#include "sessions/lambda_runtime.h"
+
+namespace glueguard {
+namespace {
+
+std::string OneLine(std::string text, size_t width) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (text.size() > width) text = text.substr(0, width - 3) + "...";
+  return text;
+}
+
+// Loads --config; prints the problem and returns nullopt when it cannot.
+std::optional<Config> LoadSessionsConfig(CommandContext& context, const Flags& flags, const char* usage,
+                                         int& exit_code) {
+  const std::optional<std::string> path = flags.Get("config");
+  if (!path) {
+    context.err << "glueguard: --config FILE is required\nusage: " << usage << "\n";
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  Result<Config> config = LoadConfigFile(*path, context.env);
+  if (!config.ok()) {
+    context.err << config.status().message() << "\n";
+    exit_code = kExitFailure;
+    return std::nullopt;
+  }
+  return *config;
+}
+
+}  // namespace
+
+int RunSessionsDlqList(CommandContext& context) {
+  const char* usage =
+      "glueguard sessions dlq list --config FILE [--limit N] [--output table|json]\n\n"
+      "Lists the session events parked in the dead-letter store (the store.path SQLite file): events that\n"
+      "could not be read, and events whose handling still failed after sessions.max_attempts, with the last\n"
+      "error. 'glueguard sessions dlq replay' handles them again.";
+  std::vector<FlagSpec> specs = {{"config", "glueguard configuration", true, false, "FILE"},
+                                 {"limit", "at most this many (default 100)", true, false, "N"},
+                                 {"output", "table (default) or json", true, false, "FORMAT"},
+                                 {"help", "show this help", false}};
+  int exit_code = kExitOk;
+  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
+  if (!flags) return exit_code;
+  std::optional<Config> config = LoadSessionsConfig(context, *flags, usage, exit_code);
+  if (!config) return exit_code;
+  const std::string output = flags->Get("output").value_or("table");
+  if (output != "table" && output != "json") {
+    context.err << "glueguard: --output must be table or json, not '" << output << "'\n";
+    return kExitUsage;
+  }
+  int limit = 100;
+  if (auto text = flags->Get("limit")) {
+    try {
+      limit = std::stoi(*text);
+    } catch (...) {
+      limit = 0;
+    }
+    if (limit <= 0) {
+      context.err << "glueguard: --limit must be a positive number, not '" << *text << "'\n";
+      return kExitUsage;
+    }
+  }
+  Result<std::unique_ptr<SessionStore>> store = OpenSessionStore(config->store);
+  if (!store.ok()) {
+    context.err << "glueguard: " << store.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<std::vector<DeadLetter>> letters = (*store)->DeadLetters(limit);
+  if (!letters.ok()) {
+    context.err << "glueguard: " << letters.status().message() << "\n";
+    return kExitFailure;
+  }
+  if (output == "json") {
+    nlohmann::ordered_json all = nlohmann::ordered_json::array();
+    for (const DeadLetter& d : *letters) {
+      all.push_back({{"id", d.id},
+                     {"parked_at", FormatTime(d.parked_at)},
+                     {"source", d.source},
+                     {"event_id", d.event_id},
+                     {"attempts", d.attempts},
+                     {"replays", d.replays},
+                     {"error", d.error},
+                     {"body", d.body}});
+    }
+    context.out << all.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (letters->empty()) {
+    context.out << "no dead-lettered session events\n";
+    return kExitOk;
+  }
+  context.out << fmt::format("{:>5}  {:<20}  {:<9}  {:<38}  {:>8}  {:>7}  {}\n", "ID", "PARKED", "SOURCE",
+                             "EVENT", "ATTEMPTS", "REPLAYS", "ERROR");
+  for (const DeadLetter& d : *letters) {
+    context.out << fmt::format("{:>5}  {:<20}  {:<9}  {:<38}  {:>8}  {:>7}  {}\n", d.id,
+                               FormatTime(d.parked_at), d.source,
+                               d.event_id.empty() ? "(unreadable)" : OneLine(d.event_id, 38), d.attempts,
+                               d.replays, OneLine(d.error, 100));
+  }
+  return kExitOk;
+}
+
+int RunSessionsDlqReplay(CommandContext& context) {
+  const char* usage =
+      "glueguard sessions dlq replay --config FILE (--id N ... | --all)\n\n"
+      "Handles dead-lettered session events again, with the configured policy and action: an event that is\n"
+      "handled now leaves the store; one that still fails stays, with its new error. Exit 0 when every\n"
+      "replayed event was handled, 1 when any still fails.";
+  std::vector<FlagSpec> specs = {{"config", "glueguard configuration", true, false, "FILE"},
+                                 {"id", "the dead letter to replay (repeatable)", true, true, "N"},
+                                 {"all", "replay every dead letter", false},
+                                 {"help", "show this help", false}};
+  int exit_code = kExitOk;
+  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
+  if (!flags) return exit_code;
+  std::optional<Config> config = LoadSessionsConfig(context, *flags, usage, exit_code);
+  if (!config) return exit_code;
+  if (flags->Has("all") == flags->Has("id")) {
+    context.err << "glueguard: give --id N (one or more) or --all\nusage: " << usage << "\n";
+    return kExitUsage;
+  }
+  Result<std::unique_ptr<SessionsRuntime>> runtime = SessionsRuntime::Create(*config, context.env);
+  if (!runtime.ok()) {
+    context.err << "glueguard: " << runtime.status().message() << "\n";
+    return kExitFailure;
+  }
+  SessionsRuntime& rt = **runtime;
+  std::vector<int64_t> ids;
+  if (flags->Has("all")) {
+    Result<std::vector<DeadLetter>> letters = rt.store->DeadLetters(1'000'000);
+    if (!letters.ok()) {
+      context.err << "glueguard: " << letters.status().message() << "\n";
+      return kExitFailure;
+    }
+    for (const DeadLetter& d : *letters) ids.push_back(d.id);
+  } else {
+    for (const std::string& text : flags->GetAll("id")) {
+      try {
+        ids.push_back(std::stoll(text));
+      } catch (...) {
+        context.err << "glueguard: --id must be a number, not '" << text << "'\n";
+        return kExitUsage;
+      }
+    }
+  }
+  SessionHandlerDeps deps{config->sessions,
+                          *rt.glue,
+                          *rt.notifier,
+                          *rt.store,
+                          rt.aws->clock,
+                          rt.aws->sleeper,
+                          rt.aws->random,
+                          nullptr,
+                          [&](const std::string& line) { context.err << "glueguard: " << line << "\n"; }};
+  SessionEventHandler handler(deps);
+  int failed = 0;
+  for (int64_t id : ids) {
+    Result<HandleResult> result = handler.Replay(id, HandleOptions{});
+    if (!result.ok()) {
+      ++failed;
+      context.out << fmt::format("{}: {}\n", id, result.status().message());
+      continue;
+    }
+    const bool still_failing = result->dead_letter_id != 0;
+    if (still_failing) ++failed;
+    context.out << fmt::format("{}: {}{}\n", id, still_failing ? "still failing: " : "",
+                               still_failing ? result->detail : HandleResultJson(*result));
+  }
+  context.out << fmt::format("{} replayed, {} handled, {} still in the dead-letter store\n", ids.size(),
+                             static_cast<int>(ids.size()) - failed, failed);
+  return failed == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace glueguard

@@ -1,0 +1,33 @@
+// SessionsRuntime: what the session commands (serve's session boundaries, `sessions dlq`, `lambda`) need to
+// act for real — AWS clients from the environment, the notifiers of the notify section, the session store
+// next to the observation store. One place, so they all act the same way.
+#pragma once
+
+#include <memory>
+
+#include "aws/glue.h"
+#include "aws/sns.h"
+#include "aws/sqs.h"
+#include "cli/aws_runtime.h"
+#include "config/config.h"
+#include "notify/notifier.h"
+#include "sessions/session_store.h"
+
+namespace glueguard {
+
+struct SessionsRuntime {
+  std::unique_ptr<AwsRuntime> aws;
+  std::unique_ptr<GlueClient> glue;
+  std::unique_ptr<SnsClient> sns;
+  std::unique_ptr<SqsClient> sqs;
+  std::unique_ptr<FanOutNotifier> notifier;
+  std::unique_ptr<SessionStore> store;
+
+  // Errors: the AWS environment's, the store's (a file that cannot be opened), the notify section's.
+  static Result<std::unique_ptr<SessionsRuntime>> Create(const Config& config, const EnvLookup& env);
+};
+
+// The session store a configuration names: the SQLite file of store.path, or memory for the memory kind.
+Result<std::unique_ptr<SessionStore>> OpenSessionStore(const StoreConfig& store);
+
+}  // namespace glueguard

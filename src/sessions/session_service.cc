@@ -1,0 +1,167 @@
+#include "sessions/session_service.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "sessions/lambda_runtime.h"
+
+namespace glueguard {
+namespace {
+
+ServerResponse JsonResponse(int status, const nlohmann::ordered_json& body) {
+  ServerResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump();
+  return r;
+}
+
+ServerResponse ErrorResponse(int status, const std::string& code, const std::string& message) {
+  nlohmann::ordered_json body;
+  body["error"] = {{"code", code}, {"message", message}};
+  return JsonResponse(status, body);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SessionService>> SessionService::Start(SessionServiceDeps deps,
+                                                              SessionServiceOptions options) {
+  if (!deps.config.queue_url.empty() && deps.sqs == nullptr) {
+    return Status::InvalidArgument("sessions.queue_url is set but no SQS client is available");
+  }
+  std::unique_ptr<SessionService> s(new SessionService(std::move(deps)));
+  Result<SessionMetrics> metrics = SessionMetrics::Register(s->deps_.metrics);
+  if (!metrics.ok()) return metrics.status();
+  s->metrics_ = *metrics;
+  Result<int64_t> parked = s->deps_.store.DeadLetterCount();
+  if (!parked.ok()) return parked.status().WithContext("reading the dead-letter count");
+  s->metrics_.dead_letters->With({}).Set(static_cast<double>(*parked));
+
+  SessionHandlerDeps handler_deps{s->deps_.config, s->deps_.glue,  s->deps_.notifier,
+                                  s->deps_.store,  s->deps_.clock, s->deps_.sleeper,
+                                  s->deps_.random, &s->metrics_,   s->deps_.log};
+  s->handler_ = std::make_unique<SessionEventHandler>(handler_deps);
+  s->reconciler_ = std::make_unique<SessionReconciler>(s->deps_.glue, s->deps_.store, *s->handler_,
+                                                       s->deps_.clock, options.reconcile_grace, s->deps_.log);
+  if (!s->deps_.config.queue_url.empty()) {
+    SqsIntakeOptions intake;
+    intake.queue_url = s->deps_.config.queue_url;
+    intake.visibility_timeout = s->deps_.config.visibility_timeout;
+    intake.wait_time_seconds = options.sqs_wait_time_seconds;
+    s->intake_ =
+        std::make_unique<SqsIntake>(*s->deps_.sqs, *s->handler_, s->deps_.clock, intake, s->deps_.log);
+  }
+  s->next_sweep_ = s->deps_.clock.Now() + s->deps_.config.reconcile_every;
+  if (options.run_background) {
+    SessionService* self = s.get();
+    s->background_ = std::thread([self, every = options.background_every] { self->Background(every); });
+    if (s->intake_) s->poller_ = std::thread([self] { self->intake_->Run(self->deps_.sleeper); });
+  }
+  return s;
+}
+
+SessionService::~SessionService() { Stop(); }
+
+void SessionService::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (intake_) intake_->Stop();
+  if (background_.joinable()) background_.join();
+  if (poller_.joinable()) poller_.join();
+}
+
+ServerResponse SessionService::HandleHttp(const ServerRequest& request) {
+  Result<ParsedEvent> parsed = ParseSessionEvent(request.body);
+  if (!parsed.ok()) {
+    // Never handled, but never lost either: parked with the reason.
+    Result<HandleResult> parked = handler_->Handle(request.body, HandleOptions{"http", Time::max(), {}});
+    std::string message = parsed.status().message();
+    if (parked.ok() && parked->dead_letter_id != 0) {
+      message += fmt::format(" (kept as dead letter {})", parked->dead_letter_id);
+    }
+    return ErrorResponse(400, "invalid_event", message);
+  }
+  if (!parsed->event) {
+    nlohmann::ordered_json body;
+    body["outcome"] = "ignored";
+    body["detail"] = parsed->ignored;
+    return JsonResponse(200, body);
+  }
+  Result<int64_t> id = deps_.store.Enqueue("http", request.body, deps_.clock.Now());
+  if (!id.ok()) return ErrorResponse(503, "store_unavailable", id.status().message());
+  {
+    std::lock_guard lock(mu_);
+    inbox_dirty_ = true;
+  }
+  wake_.notify_all();
+  nlohmann::ordered_json body;
+  body["accepted"] = *id;
+  body["event_id"] = parsed->event->event_id;
+  return JsonResponse(202, body);
+}
+
+Result<int> SessionService::DrainInbox() {
+  std::lock_guard drain(drain_mu_);
+  int handled = 0;
+  while (true) {
+    Result<std::vector<InboxItem>> pending = deps_.store.Pending(16);
+    if (!pending.ok()) return pending.status();
+    if (pending->empty()) return handled;
+    for (const InboxItem& item : *pending) {
+      HandleOptions options;
+      options.source = item.source;
+      Result<HandleResult> result = handler_->Handle(item.body, options);
+      if (!result.ok()) return result.status();  // kept in the inbox for the next drain
+      GG_RETURN_IF_ERROR(deps_.store.Dequeue(item.id));
+      ++handled;
+    }
+  }
+}
+
+Result<SweepStats> SessionService::SweepNow() {
+  HandleOptions options;
+  options.source = "reconcile";
+  Result<SweepStats> stats = reconciler_->Sweep(options);
+  metrics_.reconcile_sweeps->With({{"result", stats.ok() ? "ok" : "failed"}}).Increment();
+  if (!stats.ok()) Log(fmt::format("reconcile sweep failed: {}", stats.status().message()));
+  return stats;
+}
+
+std::optional<int64_t> SessionService::DeadLetterCount() {
+  Result<int64_t> n = deps_.store.DeadLetterCount();
+  if (!n.ok()) return std::nullopt;
+  return *n;
+}
+
+void SessionService::Background(Duration every) {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    const bool dirty = inbox_dirty_;
+    inbox_dirty_ = false;
+    lock.unlock();
+    if (dirty) {
+      Result<int> drained = DrainInbox();
+      if (!drained.ok()) {
+        Log(fmt::format("handling accepted events: {}", drained.status().message()));
+        std::lock_guard relock(mu_);
+        inbox_dirty_ = true;  // try again on the next round
+      }
+    }
+    if (deps_.config.reconcile_every > Duration::zero() && deps_.clock.Now() >= next_sweep_) {
+      next_sweep_ = deps_.clock.Now() + deps_.config.reconcile_every;
+      (void)SweepNow();
+    }
+    lock.lock();
+    wake_.wait_for(lock, every, [this] { return stopping_ || inbox_dirty_; });
+  }
+}
+
+void SessionService::Log(const std::string& line) const {
+  if (deps_.log) deps_.log(line);
+}
+
+}  // namespace glueguard

@@ -1,0 +1,83 @@
+// SessionService: session boundaries as `glueguard serve` runs them. It owns the event handler and the work
+// around it: the inbox worker behind POST /v1/events (an event is stored before it is acknowledged, then
+// handled in the background, so EventBridge's 5-second API-destination timeout never cuts enforcement short),
+// the SQS poller when sessions.queue_url is set, and the reconcile sweep every sessions.reconcile_every.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "aws/sqs.h"
+#include "metrics/metrics.h"
+#include "net/http_server.h"
+#include "sessions/handler.h"
+#include "sessions/reconciler.h"
+#include "sessions/sqs_intake.h"
+
+namespace glueguard {
+
+struct SessionServiceDeps {
+  const SessionsConfig& config;
+  GlueApi& glue;
+  SqsApi* sqs = nullptr;  // needed when config.queue_url is set
+  Notifier& notifier;
+  SessionStore& store;
+  Clock& clock;
+  Sleeper& sleeper;  // the handler's retry and provisioning waits
+  Random& random;
+  MetricsRegistry& metrics;
+  std::function<void(const std::string&)> log = {};
+};
+
+struct SessionServiceOptions {
+  bool run_background = true;  // false: the owner calls DrainInbox / SweepNow / the intake (tests)
+  Duration reconcile_grace = std::chrono::minutes(10);  // see SessionReconciler
+  int sqs_wait_time_seconds = 20;
+  Duration background_every = std::chrono::seconds(1);  // how often the background thread looks (wall clock)
+};
+
+class SessionService {
+ public:
+  // Registers the metrics, sets the dead-letter gauge from the store and starts the background threads.
+  // InvalidArgument when queue_url is set without an SQS client.
+  static Result<std::unique_ptr<SessionService>> Start(SessionServiceDeps deps,
+                                                       SessionServiceOptions options);
+  ~SessionService();
+  void Stop();
+
+  // POST /v1/events: 202 {"accepted": id} once stored; 400 for a body that is not an event (parked as a dead
+  // letter, named in the answer); 200 {"outcome": "ignored"} for an event that is not a successful Glue
+  // CreateSession; 503 when the store cannot keep it (EventBridge retries). Thread-safe.
+  ServerResponse HandleHttp(const ServerRequest& request);
+  // Handles every event waiting in the inbox; returns how many were handled.
+  Result<int> DrainInbox();
+  Result<SweepStats> SweepNow();
+  std::optional<int64_t> DeadLetterCount();
+
+  SessionEventHandler& handler() { return *handler_; }
+  SqsIntake* intake() { return intake_.get(); }
+
+ private:
+  explicit SessionService(SessionServiceDeps deps) : deps_(std::move(deps)) {}
+  void Background(Duration every);
+  void Log(const std::string& line) const;
+
+  SessionServiceDeps deps_;
+  SessionMetrics metrics_;
+  std::unique_ptr<SessionEventHandler> handler_;
+  std::unique_ptr<SessionReconciler> reconciler_;
+  std::unique_ptr<SqsIntake> intake_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;    // GUARDED_BY(mu_)
+  bool inbox_dirty_ = true;  // GUARDED_BY(mu_)
+  Time next_sweep_{};
+  std::mutex drain_mu_;  // one inbox drain at a time
+  std::thread background_;
+  std::thread poller_;
+};
+
+}  // namespace glueguard
