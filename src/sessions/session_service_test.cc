@@ -1,0 +1,123 @@
+#include "sessions/session_service.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "testing/session_fakes.h"
+
+namespace glueguard {
+namespace {
+
+using testing::CreateSessionEvent;
+using testing::FakeGlue;
+
+class SessionServiceTest : public ::testing::Test {
+ protected:
+  SessionServiceTest() {
+    config_.configured = true;
+    config_.policy.action = SessionAction::kEnforce;
+    config_.policy.defaults.max_workers = 10;
+    glue_.Add("big", "READY");
+  }
+  void Start() {
+    SessionServiceOptions options;
+    options.run_background = false;
+    auto started = SessionService::Start(
+        SessionServiceDeps{
+            config_, glue_, nullptr, notifier_, *store_, clock_, sleeper_, random_, metrics_, {}},
+        options);
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    service_ = std::move(*started);
+  }
+  ServerResponse Post(const std::string& body) {
+    ServerRequest r;
+    r.method = "POST";
+    r.path = "/v1/events";
+    r.body = body;
+    return service_->HandleHttp(r);
+  }
+  std::string Metrics() { return RenderPrometheusText(metrics_); }
+
+  SessionsConfig config_;
+  FakeGlue glue_;
+  RecordingNotifier notifier_;
+  std::unique_ptr<SessionStore> store_ = NewMemorySessionStore();
+  FakeClock clock_;
+  FakeSleeper sleeper_{clock_};
+  SeededRandom random_{9};
+  MetricsRegistry metrics_;
+  std::unique_ptr<SessionService> service_;
+};
+
+TEST_F(SessionServiceTest, AnEventIsStoredAndAcknowledgedThenHandledFromTheInbox) {
+  Start();
+  ServerResponse r = Post(CreateSessionEvent("e1", "big", 40));
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body)["event_id"], "e1");
+  EXPECT_TRUE(glue_.Exists("big"));  // not acted on before the answer
+  EXPECT_EQ(store_->Pending(10)->size(), 1u);
+
+  Result<int> drained = service_->DrainInbox();
+  ASSERT_TRUE(drained.ok());
+  EXPECT_EQ(*drained, 1);
+  EXPECT_FALSE(glue_.Exists("big"));
+  EXPECT_TRUE(store_->Pending(10)->empty());
+  EXPECT_EQ(notifier_.notifications().size(), 1u);
+  EXPECT_NE(Metrics().find("glueguard_session_events_total{source=\"http\",outcome=\"violation\"} 1"),
+            std::string::npos)
+      << Metrics();
+  EXPECT_NE(Metrics().find("glueguard_sessions_ended_total 1"), std::string::npos);
+}
+
+TEST_F(SessionServiceTest, AnUnreadableBodyIsRefusedByNameAndStillKept) {
+  Start();
+  ServerResponse r = Post("{\"detail\": ");
+  EXPECT_EQ(r.status, 400);
+  const auto error = nlohmann::json::parse(r.body)["error"];
+  EXPECT_EQ(error["code"], "invalid_event");
+  EXPECT_NE(error["message"].get<std::string>().find("dead letter"), std::string::npos) << r.body;
+  EXPECT_EQ(*store_->DeadLetterCount(), 1);
+  EXPECT_EQ(*service_->DeadLetterCount(), 1);
+  EXPECT_NE(Metrics().find("glueguard_session_dead_letters 1"), std::string::npos) << Metrics();
+}
+
+TEST_F(SessionServiceTest, AnEventThatIsNotACreateSessionIsAnsweredAsIgnored) {
+  Start();
+  nlohmann::json e = nlohmann::json::parse(CreateSessionEvent("e1", "big", 40));
+  e["detail"]["eventName"] = "StopSession";
+  ServerResponse r = Post(e.dump());
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["outcome"], "ignored");
+  EXPECT_TRUE(store_->Pending(10)->empty());
+}
+
+TEST_F(SessionServiceTest, TheDeadLetterGaugeStartsFromTheStoreAndAcceptedEventsSurviveARestart) {
+  DeadLetter old;
+  old.event_id = "old";
+  old.body = "{}";
+  ASSERT_TRUE(store_->Park(old).ok());
+  ASSERT_TRUE(store_->Enqueue("http", CreateSessionEvent("e1", "big", 40), clock_.Now()).ok());
+  Start();  // as after a restart: the inbox still holds the accepted event
+  EXPECT_NE(Metrics().find("glueguard_session_dead_letters 1"), std::string::npos) << Metrics();
+  ASSERT_EQ(*service_->DrainInbox(), 1);
+  EXPECT_FALSE(glue_.Exists("big"));
+}
+
+TEST(SessionServiceStart, RefusesAQueueWithoutAnSqsClient) {
+  SessionsConfig config;
+  config.queue_url = "http://127.0.0.1:1/123456789012/q";
+  FakeGlue glue;
+  RecordingNotifier notifier;
+  auto store = NewMemorySessionStore();
+  FakeClock clock;
+  FakeSleeper sleeper(clock);
+  SeededRandom random(1);
+  MetricsRegistry metrics;
+  auto started = SessionService::Start(
+      SessionServiceDeps{config, glue, nullptr, notifier, *store, clock, sleeper, random, metrics, {}}, {});
+  EXPECT_EQ(started.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace glueguard
