@@ -81,7 +81,8 @@ int RunLambda(CommandContext& context) {
   SessionHandlerDeps deps{config->sessions, *rt.glue,       *rt.notifier, *rt.store, rt.aws->clock,
                           rt.aws->sleeper,  rt.aws->random, nullptr,      log};
   SessionEventHandler handler(deps);
-  LambdaRuntime lambda(rt.aws->transport, *api, handler, rt.aws->clock, log);
+  LambdaRuntime lambda(rt.aws->transport, *api, handler, rt.aws->clock, log,
+                       /*durable_dead_letters=*/!config->sessions.dead_letter_queue_url.empty());
   Status s = lambda.Run();
   log(fmt::format("Runtime API: {}", s.message()));
   return kExitFailure;

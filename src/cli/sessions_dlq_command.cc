@@ -10,6 +10,7 @@
 #include "cli/sessions_runtime.h"
 #include "sessions/handler.h"
 #include "sessions/lambda_runtime.h"
+#include "sessions/sqs_dead_letters.h"
 
 namespace glueguard {
 namespace {
@@ -74,12 +75,28 @@ int RunSessionsDlqList(CommandContext& context) {
       return kExitUsage;
     }
   }
-  Result<std::unique_ptr<SessionStore>> store = OpenSessionStore(config->store);
-  if (!store.ok()) {
-    context.err << "glueguard: " << store.status().message() << "\n";
-    return kExitFailure;
+  // Dead letters live in the local store, or on sessions.dead_letter_queue_url (then this peeks at up to 10).
+  std::unique_ptr<SessionsRuntime> runtime;
+  std::unique_ptr<SessionStore> local;
+  SessionStore* store = nullptr;
+  if (config->sessions.dead_letter_queue_url.empty()) {
+    Result<std::unique_ptr<SessionStore>> opened = OpenSessionStore(config->store);
+    if (!opened.ok()) {
+      context.err << "glueguard: " << opened.status().message() << "\n";
+      return kExitFailure;
+    }
+    local = std::move(*opened);
+    store = local.get();
+  } else {
+    Result<std::unique_ptr<SessionsRuntime>> created = SessionsRuntime::Create(*config, context.env);
+    if (!created.ok()) {
+      context.err << "glueguard: " << created.status().message() << "\n";
+      return kExitFailure;
+    }
+    runtime = std::move(*created);
+    store = runtime->store.get();
   }
-  Result<std::vector<DeadLetter>> letters = (*store)->DeadLetters(limit);
+  Result<std::vector<DeadLetter>> letters = store->DeadLetters(limit);
   if (!letters.ok()) {
     context.err << "glueguard: " << letters.status().message() << "\n";
     return kExitFailure;
@@ -139,6 +156,32 @@ int RunSessionsDlqReplay(CommandContext& context) {
     return kExitFailure;
   }
   SessionsRuntime& rt = **runtime;
+  SessionHandlerDeps deps{config->sessions,
+                          *rt.glue,
+                          *rt.notifier,
+                          *rt.store,
+                          rt.aws->clock,
+                          rt.aws->sleeper,
+                          rt.aws->random,
+                          nullptr,
+                          [&](const std::string& line) { context.err << "glueguard: " << line << "\n"; }};
+  SessionEventHandler handler(deps);
+  if (!config->sessions.dead_letter_queue_url.empty()) {
+    if (!flags->Has("all")) {
+      context.err << "glueguard: dead letters are on " << config->sessions.dead_letter_queue_url
+                  << ", which has no ids: use --all\n";
+      return kExitUsage;
+    }
+    Result<SqsReplayStats> stats =
+        ReplaySqsDeadLetters(*rt.sqs, config->sessions.dead_letter_queue_url, handler, 1'000'000);
+    if (!stats.ok()) {
+      context.err << "glueguard: " << stats.status().message() << "\n";
+      return kExitFailure;
+    }
+    context.out << fmt::format("{} replayed, {} handled, {} still failing (parked on the queue again)\n",
+                               stats->received, stats->handled, stats->still_failing);
+    return stats->still_failing == 0 ? kExitOk : kExitFailure;
+  }
   std::vector<int64_t> ids;
   if (flags->Has("all")) {
     Result<std::vector<DeadLetter>> letters = rt.store->DeadLetters(1'000'000);
@@ -157,16 +200,6 @@ int RunSessionsDlqReplay(CommandContext& context) {
       }
     }
   }
-  SessionHandlerDeps deps{config->sessions,
-                          *rt.glue,
-                          *rt.notifier,
-                          *rt.store,
-                          rt.aws->clock,
-                          rt.aws->sleeper,
-                          rt.aws->random,
-                          nullptr,
-                          [&](const std::string& line) { context.err << "glueguard: " << line << "\n"; }};
-  SessionEventHandler handler(deps);
   int failed = 0;
   for (int64_t id : ids) {
     Result<HandleResult> result = handler.Replay(id, HandleOptions{});

@@ -21,7 +21,8 @@ struct SessionsRuntime {
   std::unique_ptr<SnsClient> sns;
   std::unique_ptr<SqsClient> sqs;
   std::unique_ptr<FanOutNotifier> notifier;
-  std::unique_ptr<SessionStore> store;
+  std::unique_ptr<SessionStore> local_store;  // dedupe and the inbox (and dead letters without a queue)
+  std::unique_ptr<SessionStore> store;  // what the handler uses: local_store, or it with SQS dead letters
 
   // Errors: the AWS environment's, the store's (a file that cannot be opened), the notify section's.
   static Result<std::unique_ptr<SessionsRuntime>> Create(const Config& config, const EnvLookup& env);
@@ -29,5 +30,10 @@ struct SessionsRuntime {
 
 // The session store a configuration names: the SQLite file of store.path, or memory for the memory kind.
 Result<std::unique_ptr<SessionStore>> OpenSessionStore(const StoreConfig& store);
+
+// `local` itself when sessions.dead_letter_queue_url is empty; else `local` with dead letters on that queue.
+// `local` and `sqs` must outlive the result.
+std::unique_ptr<SessionStore> WithDeadLetterQueue(const SessionsConfig& sessions, SessionStore& local,
+                                                  SqsApi& sqs);
 
 }  // namespace glueguard

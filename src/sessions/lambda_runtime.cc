@@ -60,7 +60,7 @@ Status LambdaRuntime::RunOnce() {
   HttpRequest answer;
   answer.method = "POST";
   answer.headers.push_back({"Content-Type", "application/json"});
-  if (handled.ok() && handled->outcome != EventOutcome::kDeadLettered) {
+  if (handled.ok() && (handled->outcome != EventOutcome::kDeadLettered || durable_dead_letters_)) {
     answer.url = base_ + "/invocation/" + *request_id + "/response";
     answer.body = HandleResultJson(*handled);
   } else {

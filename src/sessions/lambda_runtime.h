@@ -15,13 +15,16 @@ namespace glueguard {
 class LambdaRuntime {
  public:
   // `api` is AWS_LAMBDA_RUNTIME_API (host:port). Every dependency must outlive the runtime.
+  // `durable_dead_letters`: the handler parks failures somewhere that outlives the sandbox (an SQS queue);
+  // then a dead-lettered event is answered as handled, not as an error for Lambda to retry.
   LambdaRuntime(HttpTransport& transport, std::string api, SessionEventHandler& handler, Clock& clock,
-                std::function<void(const std::string&)> log = {})
+                std::function<void(const std::string&)> log = {}, bool durable_dead_letters = false)
       : transport_(transport),
         base_("http://" + api + "/2018-06-01/runtime"),
         handler_(handler),
         clock_(clock),
-        log_(std::move(log)) {}
+        log_(std::move(log)),
+        durable_dead_letters_(durable_dead_letters) {}
 
   // Takes one invocation and answers it. Errors: the Runtime API could not be reached or refused the answer.
   Status RunOnce();
@@ -34,6 +37,7 @@ class LambdaRuntime {
   SessionEventHandler& handler_;
   Clock& clock_;
   std::function<void(const std::string&)> log_;
+  const bool durable_dead_letters_;
 };
 
 // Reports an initialisation error (a configuration that does not load) through the Runtime API at `api`

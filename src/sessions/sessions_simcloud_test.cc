@@ -9,6 +9,7 @@
 #include "aws/curl_transport.h"
 #include "aws/environment.h"
 #include "sessions/reconciler.h"
+#include "sessions/sqs_dead_letters.h"
 #include "sessions/sqs_intake.h"
 #include "simcloud/simcloud.h"
 #include "testing/aws_cli.h"
@@ -192,6 +193,44 @@ TEST_F(SessionsAgainstSimcloud, ADuplicateDeliveryActsOnce) {
   int received_total = 0;
   for (int i = 0; i < 3; ++i) received_total += intake_->PollOnce()->received;
   EXPECT_EQ(received_total, 2);
+  EXPECT_EQ(Published().size(), 1u);
+}
+
+TEST_F(SessionsAgainstSimcloud, DeadLettersCanLiveOnAnSqsQueueAndReplayFromIt) {
+  Start(SessionAction::kEnforce);
+  if (IsSkipped()) return;
+  ASSERT_TRUE(cloud_->sqs().CreateQueue("glueguard-dead-letters").ok());
+  const std::string dlq = cloud_->endpoint() + "/123456789012/glueguard-dead-letters";
+  auto store = NewSqsDeadLetterStore(*store_, *sqs_, dlq);
+  SessionEventHandler handler(
+      SessionHandlerDeps{config_, *glue_, *notifier_, *store, clock_, sleeper_, random_, nullptr, {}});
+  SqsIntakeOptions intake_options;
+  intake_options.queue_url = config_.queue_url;
+  intake_options.wait_time_seconds = 0;
+  SqsIntake intake(*sqs_, handler, clock_, intake_options);
+
+  CreateSession("notebook-big", 12);
+  FaultRates failing;
+  failing.server_error_rate = 1.0;
+  ASSERT_TRUE(cloud_->front().faults().Set("glue", failing).ok());
+  ASSERT_EQ(intake.PollOnce()->deleted, 1);
+  ASSERT_TRUE(cloud_->front().faults().Set("glue", FaultRates{}).ok());
+
+  EXPECT_EQ(*store->DeadLetterCount(), 1);
+  auto letters = store->DeadLetters(10);  // a peek: nothing is taken
+  ASSERT_TRUE(letters.ok()) << letters.status().ToString();
+  ASSERT_EQ(letters->size(), 1u);
+  EXPECT_EQ((*letters)[0].source, "sqs");
+  EXPECT_EQ((*letters)[0].attempts, 3);
+  EXPECT_NE((*letters)[0].error.find("GetSession"), std::string::npos) << (*letters)[0].error;
+  EXPECT_EQ(*store->DeadLetterCount(), 1);
+
+  Result<SqsReplayStats> replayed = ReplaySqsDeadLetters(*sqs_, dlq, handler, 100);
+  ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
+  EXPECT_EQ(replayed->received, 1);
+  EXPECT_EQ(replayed->handled, 1);
+  EXPECT_FALSE(SessionExists("notebook-big"));
+  EXPECT_EQ(*store->DeadLetterCount(), 0);
   EXPECT_EQ(Published().size(), 1u);
 }
 
