@@ -89,7 +89,8 @@ int RunDemo(CommandContext& context) {
       "against\n"
       "it, and a launcher that sends every launch of the workload through the admission API before starting "
       "it.\n"
-      "Prints a line per decision and where the API listens; Ctrl-C stops it and prints a summary.";
+      "Prints where the dashboard and the API listen and a line per decision; Ctrl-C stops it and prints a "
+      "summary.";
   std::vector<FlagSpec> specs = {
       {"speed", "simulated seconds per real second (default 60: an hour a minute)", true, false, "X"},
       {"listen", "where the controller's API listens (default 127.0.0.1:8080)", true, false, "HOST:PORT"},
@@ -188,12 +189,13 @@ int RunDemo(CommandContext& context) {
   }
   context.out << fmt::format(
       "glueguard demo: the seed's three subnets, simulated time x{} from {}\n"
+      "  dashboard       {}/   (open it in a browser)\n"
       "  controller API  {}   (curl {}/v1/subnets, {}/metrics)\n"
       "  simcloud        {}   (AWS CLI: AWS_ACCESS_KEY_ID=AKIDEXAMPLE "
       "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY aws --endpoint-url {} ...)\n"
       "Ctrl-C stops it.\n\n",
       speed, FormatTime((*cloud)->sim().Now()), (*server)->url(), (*server)->url(), (*server)->url(),
-      (*cloud)->endpoint(), (*cloud)->endpoint());
+      (*server)->url(), (*cloud)->endpoint(), (*cloud)->endpoint());
   context.out.flush();
 
   // The launcher: asks the API like an Airflow HttpSensor in reschedule mode, starts admitted runs.

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <nlohmann/json.hpp>
+
+#include "aws/curl_transport.h"
 #include "testing/process.h"
 
 namespace glueguard {
@@ -15,6 +18,27 @@ TEST(Demo, LaunchesGoThroughAdmissionAndCtrlCPrintsASummary) {
   // Read until the first admitted launch, then interrupt it.
   ASSERT_TRUE(demo.ReadUntil([](const std::string& out) { return out.find("ADMIT") != std::string::npos; }))
       << demo.output();
+  // The dashboard is where the demo says, and its data follows the simulated clock.
+  const std::string said = "dashboard       ";
+  const size_t at = demo.output().find(said);
+  ASSERT_NE(at, std::string::npos) << demo.output();
+  const std::string url =
+      demo.output().substr(at + said.size(), demo.output().find(' ', at + said.size()) - at - said.size());
+  CurlTransport http;
+  HttpRequest page;
+  page.method = "GET";
+  page.url = url;
+  Result<HttpResponse> html = http.Send(page);
+  ASSERT_TRUE(html.ok()) << url << ": " << html.status().ToString();
+  EXPECT_EQ(html->status, 200);
+  EXPECT_NE(html->body.find("<title>glueguard"), std::string::npos);
+  HttpRequest summary = page;
+  summary.url = url + "v1/summary";
+  Result<HttpResponse> numbers = http.Send(summary);
+  ASSERT_TRUE(numbers.ok());
+  const nlohmann::json j = nlohmann::json::parse(numbers->body);
+  EXPECT_EQ(j["subnets"].size(), 3u);
+  EXPECT_GE(j["totals"]["launches_today"].get<int>(), 1);
   demo.Signal(SIGINT);
   EXPECT_EQ(demo.Finish(), 0) << demo.output();
   const std::string& output = demo.output();

@@ -5,22 +5,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "controller/dashboard_assets.h"
+
 namespace glueguard {
 namespace {
 
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-ServerResponse Json(int status, const ordered_json& body) {
-  ServerResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = body.dump() + "\n";
-  return r;
-}
+ServerResponse Json(int status, const ordered_json& body) { return ApiJson(status, body); }
 
 ServerResponse Error(int status, const std::string& code, const std::string& message) {
-  return Json(status, ordered_json{{"error", {{"code", code}, {"message", message}}}});
+  return ApiError(status, code, message);
 }
 
 double Seconds(Duration d) { return static_cast<double>(d.count()) / 1000.0; }
@@ -28,6 +24,18 @@ double Seconds(Duration d) { return static_cast<double>(d.count()) / 1000.0; }
 bool StartsWith(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
 }  // namespace
+
+ServerResponse ApiJson(int status, const ordered_json& body) {
+  ServerResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump() + "\n";
+  return r;
+}
+
+ServerResponse ApiError(int status, const std::string& code, const std::string& message) {
+  return ApiJson(status, ordered_json{{"error", {{"code", code}, {"message", message}}}});
+}
 
 std::string DecisionJson(const Decision& d) {
   ordered_json j = {{"outcome", OutcomeName(d.outcome)},
@@ -104,13 +112,23 @@ ServerResponse ControllerApi::Handle(const ServerRequest& request) {
     if (auto denied = CheckWrite(request)) return *denied;
     return PostFailure(request);
   }
+  if (path == "/v1/events") {
+    if (method != "POST") return Error(405, "method_not_allowed", "use POST /v1/events");
+    if (auto denied = CheckWrite(request)) return *denied;
+    return PostEvents(request);
+  }
   if (method != "GET" && method != "HEAD") return Error(405, "method_not_allowed", method + " " + path);
+  if (std::optional<ServerResponse> asset = DashboardAsset(request)) return *asset;
   if (path == "/v1/subnets") return GetSubnets();
+  if (path == "/v1/summary") return GetSummary(request);
   if (StartsWith(path, "/v1/subnets/")) {
     const std::string rest = path.substr(std::string_view("/v1/subnets/").size());
     const size_t slash = rest.find('/');
     if (slash != std::string::npos && rest.substr(slash) == "/observations") {
       return GetObservations(rest.substr(0, slash), request);
+    }
+    if (slash != std::string::npos && rest.substr(slash) == "/series") {
+      return GetSeries(rest.substr(0, slash), request);
     }
     return Error(404, "not_found", "no such resource: " + path);
   }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace glueguard {
@@ -54,7 +55,17 @@ Status Controller::Release(const std::string& reservation_id) { return admission
 
 Status Controller::ReportFailure(const std::string& category_or_subnet) {
   Status s = admission_->ReportExhaustion(category_or_subnet);
-  if (s.ok()) metrics_.exhaustion_reports->With({{"target", category_or_subnet}}).Increment();
+  if (!s.ok()) return s;
+  metrics_.exhaustion_reports->With({{"target", category_or_subnet}}).Increment();
+  const CategoryConfig* category = deps_.config.FindCategory(category_or_subnet);
+  const SubnetConfig* subnet = deps_.config.FindSubnet(category ? category->subnet_id : category_or_subnet);
+  if (subnet) {
+    const Time now = deps_.clock.Now();
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Time>& reports = exhaustion_reports_[subnet->id];
+    std::erase_if(reports, [&](Time t) { return now - t > std::chrono::hours(48); });
+    reports.push_back(now);
+  }
   return s;
 }
 
@@ -118,6 +129,9 @@ std::vector<SubnetStatus> Controller::Subnets() const {
     Result<SubnetAdmission> snapshot = admission_->Snapshot(s.id);
     if (snapshot.ok()) {
       status.reserved_ips = snapshot->ReservedIps(now);
+      status.open_reservations = static_cast<int>(
+          std::count_if(snapshot->reservations().begin(), snapshot->reservations().end(),
+                        [&](const Reservation& r) { return r.expires_at > now && r.ips > 0; }));
       status.waiters = static_cast<int>(snapshot->waiters().size());
       status.buffer_ips = BufferIps(snapshot->settings().buffer, snapshot->history());
       status.priority_floor_active = snapshot->record().priority_floor_active;
@@ -134,6 +148,34 @@ Result<std::vector<Observation>> Controller::Observations(const std::string& sub
   const SubnetConfig* s = deps_.config.FindSubnet(subnet);
   if (!s) return Status::NotFound(fmt::format("no subnet '{}' is configured", subnet));
   return deps_.store.LatestObservations(s->id, limit);
+}
+
+Result<std::vector<Observation>> Controller::ObservationsBetween(const std::string& subnet_id, Time from,
+                                                                 Time to) const {
+  return deps_.store.ObservationsBetween(subnet_id, from, to);
+}
+
+Result<std::vector<Decision>> Controller::DecisionsBetween(const std::string& subnet_id, Time from, Time to,
+                                                           int limit) const {
+  return deps_.store.DecisionsBetween(subnet_id, from, to, limit);
+}
+
+ExhaustionReports Controller::ExhaustionsSince(const std::string& subnet_id, Time since) const {
+  ExhaustionReports out;
+  if (Result<SubnetAdmission> snapshot = admission_->Snapshot(subnet_id);
+      snapshot.ok() && snapshot->record().cool_off_until != Time{}) {
+    out.last = snapshot->record().cool_off_until - snapshot->settings().cool_off;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = exhaustion_reports_.find(subnet_id);
+  if (it != exhaustion_reports_.end()) {
+    for (Time t : it->second) {
+      if (t >= since) ++out.count;
+      if (!out.last || t > *out.last) out.last = t;
+    }
+  }
+  if (out.count == 0 && out.last && *out.last >= since) out.count = 1;
+  return out;
 }
 
 bool Controller::Ready() const {

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,11 +43,18 @@ struct SubnetStatus {
   const SubnetConfig* config = nullptr;
   PollerStats poller;
   int reserved_ips = 0;
+  int open_reservations = 0;  // admitted launches whose ENIs have not all shown up yet (nor expired)
   int waiters = 0;
   int buffer_ips = 0;
   bool priority_floor_active = false;
   Time cool_off_until{};
   bool stale = true;  // no observation, or the latest is older than stale_after
+};
+
+// IP-exhaustion failures reported for one subnet.
+struct ExhaustionReports {
+  int count = 0;             // reports at or after the time asked about
+  std::optional<Time> last;  // the latest report on record; nullopt when there is none
 };
 
 class Controller {
@@ -69,6 +77,18 @@ class Controller {
   Result<std::vector<Observation>> Observations(const std::string& subnet, int limit) const;
   // Every subnet has a view that is not stale.
   bool Ready() const;
+  // The controller's clock: "today" on the dashboard is its UTC day.
+  Time Now() const { return deps_.clock.Now(); }
+  // Stored observations of a configured subnet (by id) with from <= observed_at < to, oldest first.
+  Result<std::vector<Observation>> ObservationsBetween(const std::string& subnet_id, Time from,
+                                                       Time to) const;
+  // The audit log of a subnet (by id): up to `limit` decisions with from <= decided_at < to, newest first.
+  Result<std::vector<Decision>> DecisionsBetween(const std::string& subnet_id, Time from, Time to,
+                                                 int limit) const;
+  // Exhaustion reports for a subnet (by id) at or after `since`. The latest report's time comes from the
+  // subnet's stored cool-off (cool_off_until - cool_off), so it survives a restart; the count is kept since
+  // the process started, and is at least 1 when the stored latest report falls at or after `since`.
+  ExhaustionReports ExhaustionsSince(const std::string& subnet_id, Time since) const;
   std::vector<FiringAlert> FiringAlerts() const { return alerts_.Firing(); }
   int64_t AlertsFired() const { return alerts_.fired_total(); }
   const Config& config() const { return deps_.config; }
@@ -94,6 +114,8 @@ class Controller {
     int64_t failures = 0;
   };
   std::map<std::string, CountedCalls> counted_;  // GUARDED_BY(mu_)
+  // Exhaustion reports by subnet id, oldest first; only the last two days are kept.
+  std::map<std::string, std::vector<Time>> exhaustion_reports_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace glueguard

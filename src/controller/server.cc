@@ -35,8 +35,12 @@ Result<std::unique_ptr<ControllerServer>> ControllerServer::Start(ControllerServ
   if (!controller.ok()) return controller.status();
   s->controller_ = std::move(*controller);
   MetricsRegistry& metrics = deps.metrics;
-  s->api_ = std::make_unique<ControllerApi>(*s->controller_, deps.config.server.token,
-                                            [&metrics] { return RenderPrometheusText(metrics); });
+  ControllerApiHooks hooks;
+  hooks.dead_letter_count = deps.dead_letter_count;
+  hooks.events_handler = deps.events_handler;
+  s->api_ = std::make_unique<ControllerApi>(
+      *s->controller_, deps.config.server.token, [&metrics] { return RenderPrometheusText(metrics); },
+      std::move(hooks));
   ServerOptions server;
   server.host = options.host;
   server.port = options.port;

@@ -1,13 +1,15 @@
-// ControllerServer: the running `glueguard serve`: the Controller, its HTTP API on an HttpServer, the
-// notifiers the configuration names, the metrics registry, and a ticker thread that calls Controller::Tick
-// about once a second. Stop() (or the destructor) stops accepting requests, lets those in progress finish,
-// and joins the ticker: every decision already answered was committed to the store before its answer was
-// sent, so nothing is lost on SIGTERM.
+// ControllerServer: the running `glueguard serve`: the Controller, its HTTP API (and the dashboard at `/`)
+// on an HttpServer, the notifiers the configuration names, the metrics registry, and a ticker thread that
+// calls Controller::Tick about once a second. Stop() (or the destructor) stops accepting requests, lets those
+// in progress finish, and joins the ticker: every decision already answered was committed to the store before
+// its answer was sent, so nothing is lost on SIGTERM.
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "controller/api.h"
@@ -28,6 +30,12 @@ struct ControllerServerDeps {
   Random& random;
   MetricsRegistry& metrics;
   Notifier* extra_notifier = nullptr;  // also told everything (the demo prints alerts); may be nullptr
+  // Dead-lettered session events, shown on the dashboard; unset (or nullopt) = session boundaries are not
+  // configured. Called from the API's threads.
+  std::function<std::optional<int64_t>()> dead_letter_count = nullptr;
+  // Answers POST /v1/events after the bearer-token check; unset: 404 "session boundaries are not
+  // configured". Called from the API's threads.
+  std::function<ServerResponse(const ServerRequest&)> events_handler = nullptr;
 };
 
 struct ControllerServerOptions {
