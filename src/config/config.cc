@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "base/strings.h"
 #include "config/yaml_reader.h"
+#include "sessions/policy_yaml.h"
 
 namespace glueguard {
 
@@ -127,6 +129,57 @@ void ReadNotify(YamlReader& r, const YAML::Node& node, NotifyConfig& notify) {
     r.Error(node["webhook_url"], "notify.webhook_url",
             fmt::format("'{}' is not an http:// or https:// URL", notify.webhook_url));
   }
+}
+
+bool IsHttpUrl(const std::string& url) {
+  return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+}
+
+void ReadSessions(YamlReader& r, const YAML::Node& node, SessionsConfig& sessions) {
+  if (!node) return;
+  if (!node.IsMap()) return r.Error(node, "sessions", "must be a map");
+  const std::string path = "sessions";
+  r.CheckKeys(
+      node, path,
+      {"policy", "policy_file", "provisioning_wait", "reconcile_every", "queue_url", "visibility_timeout",
+       "max_attempts", "initial_backoff", "max_backoff", "dead_letter_queue_url", "dedupe_window"});
+  sessions.configured = true;
+  if (node["policy"] && node["policy_file"]) {
+    r.Error(node["policy_file"], "sessions.policy_file",
+            "is set together with sessions.policy: give the policy inline or in a file, not both");
+  } else if (node["policy"]) {
+    ReadSessionPolicy(r, node["policy"], "sessions.policy", sessions.policy);
+  } else {
+    r.ReadString(node, path, "policy_file", sessions.policy_file);
+  }
+  r.ReadDuration(node, path, "provisioning_wait", sessions.provisioning_wait);
+  if (const YAML::Node every = node["reconcile_every"];
+      every && every.IsScalar() && (every.Scalar() == "0" || ToLower(every.Scalar()) == "off")) {
+    sessions.reconcile_every = Duration::zero();
+  } else {
+    r.ReadDuration(node, path, "reconcile_every", sessions.reconcile_every);
+  }
+  if (r.ReadString(node, path, "queue_url", sessions.queue_url) && !sessions.queue_url.empty() &&
+      !IsHttpUrl(sessions.queue_url)) {
+    r.Error(node["queue_url"], "sessions.queue_url",
+            fmt::format("'{}' is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)",
+                        sessions.queue_url));
+  }
+  r.ReadDuration(node, path, "visibility_timeout", sessions.visibility_timeout);
+  r.ReadInt(node, path, "max_attempts", sessions.max_attempts, 1, 100);
+  r.ReadDuration(node, path, "initial_backoff", sessions.initial_backoff);
+  r.ReadDuration(node, path, "max_backoff", sessions.max_backoff);
+  if (sessions.max_backoff < sessions.initial_backoff) {
+    r.Error(node["max_backoff"] ? node["max_backoff"] : node, "sessions.max_backoff",
+            fmt::format("{} is shorter than initial_backoff {}", FormatDuration(sessions.max_backoff),
+                        FormatDuration(sessions.initial_backoff)));
+  }
+  if (r.ReadString(node, path, "dead_letter_queue_url", sessions.dead_letter_queue_url) &&
+      !sessions.dead_letter_queue_url.empty() && !IsHttpUrl(sessions.dead_letter_queue_url)) {
+    r.Error(node["dead_letter_queue_url"], "sessions.dead_letter_queue_url",
+            fmt::format("'{}' is not an SQS queue URL", sessions.dead_letter_queue_url));
+  }
+  r.ReadDuration(node, path, "dedupe_window", sessions.dedupe_window);
 }
 
 void ReadSubnets(YamlReader& r, const YAML::Node& node, Config& config) {
@@ -250,12 +303,14 @@ Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const
   Config config;
   config.source = std::string(source);
   try {
-    r.CheckKeys(root, "", {"region", "store", "admission", "server", "notify", "subnets", "categories"});
+    r.CheckKeys(root, "",
+                {"region", "store", "admission", "server", "notify", "sessions", "subnets", "categories"});
     r.ReadString(root, "", "region", config.region);
     ReadStore(r, root["store"], config.store);
     ReadAdmission(r, root["admission"], config.admission);
     ReadServer(r, root["server"], config.server);
     ReadNotify(r, root["notify"], config.notify);
+    ReadSessions(r, root["sessions"], config.sessions);
     ReadSubnets(r, root["subnets"], config);
     ReadCategories(r, root["categories"], config);
   } catch (const YAML::Exception& e) {
@@ -282,7 +337,23 @@ Result<Config> LoadConfigFile(const std::string& path, const EnvLookup& env) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Status::Unavailable(fmt::format("cannot read config file '{}'", path));
-  return ParseConfig(text.str(), path, env);
+  Result<Config> config = ParseConfig(text.str(), path, env);
+  if (!config.ok() || config->sessions.policy_file.empty()) return config;
+
+  // sessions.policy_file, relative to the configuration file.
+  std::filesystem::path policy_path(config->sessions.policy_file);
+  if (policy_path.is_relative()) policy_path = std::filesystem::path(path).parent_path() / policy_path;
+  std::ifstream policy_in(policy_path, std::ios::binary);
+  if (!policy_in) {
+    return Status::NotFound(
+        fmt::format("{}: sessions.policy_file: cannot open '{}'", path, policy_path.string()));
+  }
+  std::ostringstream policy_text;
+  policy_text << policy_in.rdbuf();
+  Result<SessionPolicy> policy = ParseSessionPolicy(policy_text.str(), policy_path.string());
+  if (!policy.ok()) return policy.status();
+  config->sessions.policy = std::move(*policy);
+  return config;
 }
 
 }  // namespace glueguard

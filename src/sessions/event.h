@@ -4,6 +4,7 @@
 // may be absent, and a member of the wrong JSON type is an error that names it.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -15,8 +16,10 @@
 
 namespace glueguard {
 
-// What a CreateSession call asked for (detail.requestParameters), or what GetSession shows of a live session.
-// Absent members stay absent: Glue fills in its defaults, which the policy knows (GlueSessionDefaults).
+// What a CreateSession call asked for (detail.requestParameters; a member the request left out is taken from
+// detail.responseElements.session, what Glue reports it applied), or what GetSession shows of a live session.
+// Members absent from both stay absent: Glue fills in its defaults, which the policy knows
+// (GlueSessionDefaults).
 struct SessionRequest {
   std::string id;    // requestParameters.id, else responseElements.session.id
   std::string role;  // the role the session runs as
@@ -40,7 +43,8 @@ struct SessionEvent {
   Time event_time{};        // detail.eventTime, else the envelope's time; the epoch when neither parses
   std::string creator_arn;  // detail.userIdentity.arn
   std::string creator;      // a person's name for messages: the part after ':' of principalId when it has
-                            // one ("jane.doe@example.com"), else tags.owner, else the ARN
+                            // one ("jane.doe@example.com"), else tags.owner, else userIdentity.userName,
+                            // else the ARN, else "an unknown caller"
   SessionRequest request;
 };
 
@@ -51,9 +55,16 @@ struct ParsedEvent {
                                       // failed: AccessDeniedException", "not CreateSession (StopSession)"
 };
 
+// The largest event ParseSessionEvent reads: twice EventBridge's 256 KB limit on an event entry, so every
+// event EventBridge can deliver (its envelope adds a few hundred bytes) fits with room to spare.
+inline constexpr size_t kMaxSessionEventBytes = 512 * 1024;
+
 // Parses one event (the EventBridge envelope, or a bare CloudTrail record with eventSource/eventName at the
-// top). InvalidArgument naming the problem for text that is not a JSON object, and for members of the wrong
-// type ("detail.requestParameters.numberOfWorkers: expected a number, got a string"). Never throws.
+// top). A JSON null counts as absent. InvalidArgument naming the problem for text larger than
+// kMaxSessionEventBytes, text that is not a JSON object, an object that is neither an EventBridge event (no
+// `detail`) nor a CloudTrail record (no `eventSource`), a successful CreateSession that names no session id,
+// and members of the wrong type ("detail.requestParameters.numberOfWorkers: expected a number, got a
+// string"). Never throws.
 Result<ParsedEvent> ParseSessionEvent(std::string_view json);
 
 }  // namespace glueguard

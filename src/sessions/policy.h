@@ -84,23 +84,32 @@ struct Violation {
 };
 
 struct Evaluation {
-  std::string scope;  // the scope that applied; "default" when none matched
+  std::string scope;     // the scope that applied; "default" when none matched
+  SessionLimits limits;  // the limits that applied: the defaults with the scope's overrides
   EffectiveSession session;
   std::vector<Violation> violations;
   bool compliant() const { return violations.empty(); }
 };
 
-// The DPU of one worker of `worker_type` (G.025X 0.25, G.1X/Standard 1, G.2X 2, G.4X 4, G.8X 8, Z.2X 2);
-// nullopt for a type it does not know.
+// The DPU of one worker of `worker_type` (G.025X 0.25, G.1X/Standard 1, G.2X 2, G.4X 4, G.8X 8, G.12X 12,
+// G.16X 16, R.1X 1, R.2X 2, R.4X 4, R.8X 8, Z.2X 2); nullopt for a type it does not know.
 std::optional<double> WorkerDpu(std::string_view worker_type);
+// Every worker type WorkerDpu knows, smallest first.
+const std::vector<std::string>& KnownWorkerTypes();
 
 // The request with `defaults` filled in.
 EffectiveSession ResolveSession(const SessionRequest& request, const std::string& creator,
                                 const std::string& creator_arn, const GlueSessionDefaults& defaults);
 
-// The scope that applies (nullptr: the defaults alone) and the limits it makes.
+// The limits that apply to `session`: the defaults with the overrides of the first scope that matches. A
+// scope's arn_pattern is matched against the session's role, the creator's ARN and, for an assumed-role
+// creator (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION), that role's IAM ARN
+// (arn:aws:iam::ACCOUNT:role/NAME); its tags need known tags. `scope_name` (may be nullptr) is set to the
+// scope's name, or "default" when none matched.
 SessionLimits EffectiveLimits(const SessionPolicy& policy, const EffectiveSession& session,
                               std::string* scope_name);
+// `base` with the members `overrides` sets replaced.
+SessionLimits MergeLimits(SessionLimits base, const SessionLimits& overrides);
 
 Evaluation Evaluate(const SessionPolicy& policy, const SessionEvent& event);
 // For a live session no event announced (the reconcile sweep): limits that need what GetSession does not show
