@@ -9,6 +9,7 @@
 #include "sim/report.h"
 #include "sim/simulation.h"
 #include "sim/workload.h"
+#include "sim/workload_growth.h"
 
 namespace glueguard {
 
@@ -32,6 +33,8 @@ int RunSimulate(CommandContext& context) {
       {"seeds", "how many seeds per policy (default 1)", true, false, "N"},
       {"seed", "the first seed (default 1); seeds are S, S+1, ...", true, false, "S"},
       {"output", "table (default), csv or json", true, false, "FORMAT"},
+      {"grow", "what if: category:NAME+PCT% or job:NAME+WORKERS, applied to the workload; repeatable", true,
+       true, "SPEC"},
       {"trace", "also write every admission decision and failed run to stderr", false},
       {"help", "show this help", false}};
   int exit_code = kExitOk;
@@ -67,6 +70,14 @@ int RunSimulate(CommandContext& context) {
   if (!workload.ok()) {
     context.err << "glueguard: " << workload.status().message() << "\n";
     return kExitFailure;
+  }
+  for (const std::string& spec : flags->GetAll("grow")) {
+    Result<WorkloadGrowth> growth = ParseWorkloadGrowth(spec);
+    Status applied = growth.ok() ? ApplyWorkloadGrowth(*workload, *growth) : growth.status();
+    if (!applied.ok()) {
+      context.err << "glueguard: --grow: " << applied.message() << "\n";
+      return kExitUsage;
+    }
   }
   std::vector<std::string> names = flags->GetAll("policy");
   if (names.empty()) names = {"none", "rolling-max"};

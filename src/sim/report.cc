@@ -180,6 +180,13 @@ std::string FormatSummaryJson(const std::vector<PolicySummary>& summaries,
   for (const SimulationResult& r : results) {
     nlohmann::ordered_json peaks = nlohmann::ordered_json::object();
     for (const auto& [subnet, peak] : r.peak_total) peaks[subnet] = peak;
+    nlohmann::ordered_json by_subnet = nlohmann::ordered_json::object();
+    for (const auto& [subnet, o] : r.by_subnet) {
+      by_subnet[subnet] = {{"launches", o.launches},
+                           {"held", o.held},
+                           {"timeouts", o.timeouts},
+                           {"exhaustion_failures", o.exhaustion_failures}};
+    }
     doc["runs"].push_back({{"policy", r.policy},
                            {"seed", r.seed},
                            {"runs", r.runs},
@@ -191,6 +198,7 @@ std::string FormatSummaryJson(const std::vector<PolicySummary>& summaries,
                            {"timeouts", r.timeouts},
                            {"peak_utilisation", r.peak_utilisation},
                            {"peak_total_enis", peaks},
+                           {"by_subnet", by_subnet},
                            {"ec2_calls", r.ec2_calls},
                            {"sessions", r.sessions},
                            {"session_failures", r.session_failures}});

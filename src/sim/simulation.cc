@@ -81,6 +81,7 @@ class Simulator {
       settings.waiter_idle_timeout =
           std::max<Duration>(std::chrono::minutes(5), 3 * workload.admission.poke_interval);
       admissions_.emplace(s.id, SubnetAdmission(settings));
+      result_.by_subnet[s.id] = SubnetOutcome{};
     }
     result_.policy = policy.name;
     result_.seed = seed;
@@ -122,6 +123,7 @@ class Simulator {
       return;
     }
     ++result_.launches;
+    ++result_.by_subnet[launch->subnet].launches;
     Poke(launch);
   }
 
@@ -203,6 +205,7 @@ class Simulator {
         if (!launch->held) {
           launch->held = true;
           ++result_.held;
+          ++result_.by_subnet[launch->subnet].held;
           if (WouldFit(*launch)) ++result_.needless_holds;
           if (world_.DayFactor(now) <= 1.0) ++result_.holds_on_fast_days;
         }
@@ -211,6 +214,7 @@ class Simulator {
       case Outcome::kReject:
         if (code == DecisionCode::kMaxWaitExceeded) {
           ++result_.timeouts;
+          ++result_.by_subnet[launch->subnet].timeouts;
         } else {
           ++result_.rejected;
         }
@@ -234,6 +238,7 @@ class Simulator {
       Result<std::vector<const SimJobRun*>> runs = world_.JobRuns(name);
       if (!runs.ok()) continue;
       for (const SimJobRun* run : *runs) {
+        if (run->exhaustion_failure) ++result_.by_subnet[run->subnet_id].exhaustion_failures;
         if (run->exhaustion_failure && world_.DayFactor(run->started_on) > 1.0)
           ++result_.failures_on_slow_days;
       }

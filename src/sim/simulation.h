@@ -39,6 +39,14 @@ struct SimPolicy {
 // section. "static:0" is admission with no buffer.
 Result<SimPolicy> ParseSimPolicy(std::string_view spec, const WorkloadAdmission& defaults);
 
+// What happened to the launches of one subnet.
+struct SubnetOutcome {
+  int64_t launches = 0;             // launches that asked for admission
+  int64_t held = 0;                 // of those, told to wait at least once
+  int64_t timeouts = 0;             // still waiting at max_wait
+  int64_t exhaustion_failures = 0;  // runs that FAILED for lack of free IPs (asked or not)
+};
+
 struct SimulationResult {
   std::string policy;
   uint64_t seed = 0;
@@ -54,8 +62,9 @@ struct SimulationResult {
   int64_t rejected = 0;             // rejected for another reason (never fits)
   std::vector<int64_t> waits_ms;    // waiting time of every held launch that was admitted
   double peak_utilisation = 0;      // max over subnets and time of total ENIs / capacity
-  std::map<std::string, int> peak_total;  // by subnet id
-  int64_t ec2_calls = 0;                  // DescribeNetworkInterfaces calls made to observe subnets
+  std::map<std::string, int> peak_total;           // by subnet id
+  std::map<std::string, SubnetOutcome> by_subnet;  // every subnet of the workload, by id
+  int64_t ec2_calls = 0;                           // DescribeNetworkInterfaces calls made to observe subnets
   int64_t sessions = 0;
   int64_t session_failures = 0;
   double mean_cleanup_tail_minutes = 0;

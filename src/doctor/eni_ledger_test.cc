@@ -1,0 +1,99 @@
+// One contract for both ledgers: the memory fake and the SQLite table.
+#include "doctor/eni_ledger.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/temp_dir.h"
+
+namespace glueguard {
+namespace {
+
+using std::chrono::minutes;
+
+enum class Kind { kMemory, kSqlite };
+
+class EniLedgerContract : public ::testing::TestWithParam<Kind> {
+ protected:
+  EniLedgerContract() {
+    if (GetParam() == Kind::kMemory) {
+      ledger_ = MakeMemoryEniLedger();
+    } else {
+      ledger_ = std::move(*OpenSqliteEniLedger(dir_.File("glueguard.db")));
+    }
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<EniLedger> ledger_;
+  const Time t0_ = FromUnixMillis(1'767'225'600'000);
+};
+
+TEST_P(EniLedgerContract, KeepsTheFirstSightingAcrossPasses) {
+  auto first = ledger_->RecordPass("subnet-a", {"eni-1", "eni-2"}, t0_);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_TRUE(first->empty());  // both new
+  auto second = ledger_->RecordPass("subnet-a", {"eni-1", "eni-2", "eni-3"}, t0_ + minutes(10));
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->size(), 2u);
+  EXPECT_EQ(second->at("eni-1").first_seen, t0_);
+  EXPECT_EQ(second->at("eni-1").last_seen, t0_);  // as it was before this pass
+  auto entries = ledger_->Entries("subnet-a");
+  ASSERT_EQ(entries->size(), 3u);
+  EXPECT_EQ((*entries)[0].last_seen, t0_ + minutes(10));
+  EXPECT_EQ((*entries)[2].first_seen, t0_ + minutes(10));
+}
+
+TEST_P(EniLedgerContract, AnEniNotSeenAvailableStartsItsClockOver) {
+  ASSERT_TRUE(ledger_->RecordPass("subnet-a", {"eni-1"}, t0_).ok());
+  ASSERT_TRUE(ledger_->RecordPass("subnet-a", {}, t0_ + minutes(5)).ok());  // attached again, or deleted
+  auto again = ledger_->RecordPass("subnet-a", {"eni-1"}, t0_ + minutes(10));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+  EXPECT_EQ(ledger_->Entries("subnet-a")->at(0).first_seen, t0_ + minutes(10));
+}
+
+TEST_P(EniLedgerContract, APassOverOneSubnetLeavesTheOthersAlone) {
+  ASSERT_TRUE(ledger_->RecordPass("subnet-a", {"eni-1"}, t0_).ok());
+  ASSERT_TRUE(ledger_->RecordPass("subnet-b", {"eni-2"}, t0_).ok());
+  ASSERT_TRUE(ledger_->RecordPass("subnet-a", {}, t0_ + minutes(1)).ok());
+  EXPECT_EQ(ledger_->Entries("")->size(), 1u);
+  EXPECT_EQ(ledger_->Entries("subnet-b")->size(), 1u);
+}
+
+TEST_P(EniLedgerContract, CountsRefusedDeletesAndForgets) {
+  ASSERT_TRUE(ledger_->RecordPass("subnet-a", {"eni-1"}, t0_).ok());
+  ASSERT_TRUE(ledger_->NoteRefusedDelete("eni-1", "InvalidNetworkInterface.InUse").ok());
+  ASSERT_TRUE(ledger_->NoteRefusedDelete("eni-1", "InvalidParameterValue").ok());
+  const LedgerEntry e = ledger_->Entries("subnet-a")->at(0);
+  EXPECT_EQ(e.delete_attempts, 2);
+  EXPECT_EQ(e.last_error, "InvalidParameterValue");
+  EXPECT_EQ(ledger_->NoteRefusedDelete("eni-9", "x").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(ledger_->Forget("eni-1").ok());
+  ASSERT_TRUE(ledger_->Forget("eni-1").ok());
+  EXPECT_TRUE(ledger_->Entries("")->empty());
+}
+
+TEST_P(EniLedgerContract, RefusesAPassWithoutASubnet) {
+  EXPECT_EQ(ledger_->RecordPass("", {"eni-1"}, t0_).status().code(), StatusCode::kInvalidArgument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Both, EniLedgerContract, ::testing::Values(Kind::kMemory, Kind::kSqlite),
+                         [](const ::testing::TestParamInfo<Kind>& p) {
+                           return p.param == Kind::kMemory ? "Memory" : "Sqlite";
+                         });
+
+TEST(SqliteEniLedger, SurvivesReopeningTheFileTheStoreAlsoUses) {
+  testing::TempDir dir;
+  const Time t0 = FromUnixMillis(1'767'225'600'000);
+  {
+    auto ledger = OpenSqliteEniLedger(dir.File("glueguard.db"));
+    ASSERT_TRUE(ledger.ok());
+    ASSERT_TRUE((*ledger)->RecordPass("subnet-a", {"eni-1"}, t0).ok());
+  }
+  auto reopened = OpenSqliteEniLedger(dir.File("glueguard.db"));
+  ASSERT_TRUE(reopened.ok());
+  auto before = (*reopened)->RecordPass("subnet-a", {"eni-1"}, t0 + minutes(61));
+  ASSERT_EQ(before->size(), 1u);
+  EXPECT_EQ(before->at("eni-1").first_seen, t0);
+}
+
+}  // namespace
+}  // namespace glueguard
