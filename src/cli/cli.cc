@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ostream>
 
 #include "base/strings.h"
@@ -12,12 +13,23 @@ namespace glueguard {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"admit", "ask whether a Glue launch may start now: exit 0 admit, 75 wait, 1 rejected", RunAdmit},
+      {"capacity",
+       "each subnet's busiest-hour headroom, and how much a category or job can grow before launches wait",
+       RunCapacity},
       {"config validate", "check a configuration file; print what it configures or every problem in it",
        RunConfigValidate},
       {"demo",
        "the whole system locally: simcloud with the seed's workload, the controller, launches through it",
        RunDemo},
+      {"doctor", "the runbook: utilisation, orphaned ENIs, stuck runs, sessions past limits; --apply fixes",
+       RunDoctor},
       {"observe", "count a subnet's ENIs now (by state, and Glue's) through the EC2 API", RunObserve},
+      {"policy iam",
+       "print IAM deny statements for glue:CreateSession enforcing the session policy's network limits",
+       RunPolicyIam},
+      {"policy usage-profile",
+       "print the Glue usage profile configuration matching the session policy's limits",
+       RunPolicyUsageProfile},
       {"release", "end an admitted launch's reservation (it was cancelled)", RunRelease},
       {"report-failure", "report a launch that failed with IP exhaustion (admission cools off)",
        RunReportFailure},
@@ -27,6 +39,12 @@ const std::vector<Command>& Commands() {
        RunSimcloud},
       {"simulate", "replay a workload under several admission policies and compare failures and waits",
        RunSimulate},
+      {"lambda", "run as an AWS Lambda function (custom runtime) that handles Glue CreateSession events",
+       RunLambda},
+      {"sessions check", "evaluate Glue CreateSession events offline against the session policy",
+       RunSessionsCheck},
+      {"sessions dlq list", "list the session events parked in the dead-letter store", RunSessionsDlqList},
+      {"sessions dlq replay", "handle dead-lettered session events again", RunSessionsDlqReplay},
       {"version", "print glueguard's version", RunVersion},
       {"wait", "ask until a Glue launch is admitted or rejected", RunWait},
   };
@@ -44,10 +62,18 @@ void PrintUsage(std::ostream& out) {
 
 // The number of leading words of `args` that name `command`, or 0.
 size_t MatchWords(const Command& command, const std::vector<std::string>& args) {
-  const std::string name = command.name;
-  const size_t space = name.find(' ');
-  if (space == std::string::npos) return !args.empty() && args[0] == name ? 1 : 0;
-  return args.size() >= 2 && args[0] == name.substr(0, space) && args[1] == name.substr(space + 1) ? 2 : 0;
+  std::vector<std::string> words;
+  const std::string_view name = command.name;
+  for (size_t start = 0; start <= name.size();) {
+    const size_t space = std::min(name.find(' ', start), name.size());
+    words.emplace_back(name.substr(start, space - start));
+    start = space + 1;
+  }
+  if (args.size() < words.size()) return 0;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (args[i] != words[i]) return 0;
+  }
+  return words.size();
 }
 
 }  // namespace

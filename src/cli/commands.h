@@ -16,5 +16,13 @@ int RunWait(CommandContext& context);
 int RunRelease(CommandContext& context);
 int RunReportFailure(CommandContext& context);
 int RunSimulate(CommandContext& context);
+int RunSessionsCheck(CommandContext& context);
+int RunPolicyIam(CommandContext& context);
+int RunPolicyUsageProfile(CommandContext& context);
+int RunDoctor(CommandContext& context);
+int RunCapacity(CommandContext& context);
+int RunSessionsDlqList(CommandContext& context);
+int RunSessionsDlqReplay(CommandContext& context);
+int RunLambda(CommandContext& context);
 
 }  // namespace glueguard

@@ -9,7 +9,9 @@
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/sessions_runtime.h"
 #include "controller/server.h"
+#include "sessions/session_service.h"
 #include "store/open_store.h"
 
 namespace glueguard {
@@ -22,7 +24,8 @@ int RunServe(CommandContext& context) {
       "the\n"
       "HTTP API (POST /v1/admissions, DELETE /v1/admissions/ID, POST /v1/failures, GET /v1/subnets, GET "
       "/metrics,\n"
-      "GET /healthz, GET /readyz), utilisation alerts through the notify section's SNS topic or webhook.\n"
+      "GET /healthz, GET /readyz, POST /v1/events), utilisation alerts through the notify section's SNS "
+      "topic or webhook.\n"
       "Writes need 'Authorization: Bearer $GLUEGUARD_API_TOKEN' when that variable is set. AWS credentials,\n"
       "region and endpoint come from the usual AWS environment. SIGTERM or SIGINT stops it cleanly.";
   std::vector<FlagSpec> specs = {
@@ -73,10 +76,45 @@ int RunServe(CommandContext& context) {
   ControllerServerOptions options;
   options.host = listen->first;
   options.port = listen->second;
-  Result<std::unique_ptr<ControllerServer>> server =
-      ControllerServer::Start(ControllerServerDeps{*config, **store, ec2, &sns, (*aws)->transport,
-                                                   (*aws)->clock, (*aws)->random, metrics},
-                              options);
+  ControllerServerDeps deps{*config, **store, ec2, &sns, (*aws)->transport, (*aws)->clock, (*aws)->random,
+                            metrics, nullptr, {},  {}};
+
+  // Session boundaries, when configured: POST /v1/events, the SQS poller, the reconcile sweep.
+  GlueClient glue(*(*aws)->client);
+  SqsClient sqs(*(*aws)->client);
+  std::unique_ptr<FanOutNotifier> session_notifier;
+  std::unique_ptr<SessionStore> local_session_store;
+  std::unique_ptr<SessionStore> session_store;
+  std::unique_ptr<SessionService> sessions;
+  if (config->sessions.configured) {
+    Result<std::unique_ptr<FanOutNotifier>> notifier =
+        NotifiersFor(config->notify.sns_topic_arn, config->notify.webhook_url, &sns, (*aws)->transport);
+    Result<std::unique_ptr<SessionStore>> opened =
+        notifier.ok() ? OpenSessionStore(config->store)
+                      : Result<std::unique_ptr<SessionStore>>(notifier.status());
+    if (!opened.ok()) {
+      context.err << "glueguard: " << opened.status().message() << "\n";
+      return kExitFailure;
+    }
+    session_notifier = std::move(*notifier);
+    local_session_store = std::move(*opened);
+    session_store = WithDeadLetterQueue(config->sessions, *local_session_store, sqs);
+    Result<std::unique_ptr<SessionService>> started = SessionService::Start(
+        SessionServiceDeps{
+            config->sessions, glue, &sqs, *session_notifier, *session_store, (*aws)->clock, (*aws)->sleeper,
+            (*aws)->random, metrics,
+            [&context](const std::string& line) { context.err << "glueguard: " << line << std::endl; }},
+        SessionServiceOptions{});
+    if (!started.ok()) {
+      context.err << "glueguard: " << started.status().message() << "\n";
+      return kExitFailure;
+    }
+    sessions = std::move(*started);
+    SessionService* service = sessions.get();
+    deps.dead_letter_count = [service] { return service->DeadLetterCount(); };
+    deps.events_handler = [service](const ServerRequest& r) { return service->HandleHttp(r); };
+  }
+  Result<std::unique_ptr<ControllerServer>> server = ControllerServer::Start(deps, options);
   if (!server.ok()) {
     context.err << "glueguard: " << server.status().message() << "\n";
     return kExitFailure;
@@ -88,6 +126,7 @@ int RunServe(CommandContext& context) {
   context.out.flush();
   const int signal_number = stop_signals.Wait();
   (*server)->Stop();
+  if (sessions) sessions->Stop();
   context.out << fmt::format("glueguard serve: stopped on {}\n", StopSignals::Name(signal_number));
   return kExitOk;
 }

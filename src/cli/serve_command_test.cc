@@ -40,6 +40,22 @@ TEST(ServeCommand, ServesItsApiAndStopsCleanlyOnSigterm) {
   ready.url = url + "/readyz";
   EXPECT_EQ(transport.Send(ready)->status, 503);  // nothing observed: AWS is unreachable
 
+  // The example configuration has session boundaries: events are taken, and a bad one is refused and kept.
+  HttpRequest event;
+  event.method = "POST";
+  event.url = url + "/v1/events";
+  event.headers = {{"Content-Type", "application/json"}};
+  event.body = "{\"detail\": ";
+  Result<HttpResponse> refused = transport.Send(event);
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_EQ(refused->status, 400) << refused->body;
+  EXPECT_NE(refused->body.find("invalid_event"), std::string::npos) << refused->body;
+  HttpRequest summary = health;
+  summary.url = url + "/v1/summary";
+  Result<HttpResponse> summarised = transport.Send(summary);
+  ASSERT_TRUE(summarised.ok());
+  EXPECT_NE(summarised->body.find("\"dead_letters\":1"), std::string::npos) << summarised->body;
+
   serve.Signal(SIGTERM);
   EXPECT_EQ(serve.Finish(), 0) << serve.output();
   EXPECT_NE(serve.output().find("stopped on SIGTERM"), std::string::npos) << serve.output();

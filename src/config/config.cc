@@ -183,7 +183,11 @@ void ReadSessions(YamlReader& r, const YAML::Node& node, SessionsConfig& session
 }
 
 void ReadSubnets(YamlReader& r, const YAML::Node& node, Config& config) {
-  if (!node) return r.Error(0, "subnets", "is required: at least one subnet");
+  if (!node) {
+    // Session boundaries alone (a Lambda, say) need no subnets.
+    if (config.sessions.configured) return;
+    return r.Error(0, "subnets", "is required: at least one subnet (or a sessions section on its own)");
+  }
   if (!node.IsSequence() || node.size() == 0) return r.Error(node, "subnets", "must be a non-empty list");
   std::set<std::string> ids;
   std::set<std::string> names;
@@ -241,7 +245,10 @@ void ReadSubnets(YamlReader& r, const YAML::Node& node, Config& config) {
 }
 
 void ReadCategories(YamlReader& r, const YAML::Node& node, Config& config) {
-  if (!node) return r.Error(0, "categories", "is required: at least one job category");
+  if (!node) {
+    if (config.sessions.configured && config.subnets.empty()) return;
+    return r.Error(0, "categories", "is required: at least one job category");
+  }
   if (!node.IsSequence() || node.size() == 0) return r.Error(node, "categories", "must be a non-empty list");
   std::vector<std::string> subnet_keys;
   for (const SubnetConfig& s : config.subnets) {

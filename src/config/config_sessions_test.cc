@@ -136,3 +136,21 @@ TEST(ConfigSessions, APolicyFileMistakeNamesThePolicyFileAndLine) {
 
 }  // namespace
 }  // namespace glueguard
+
+namespace glueguard {
+namespace {
+
+TEST(ConfigSessions, SessionBoundariesAloneNeedNoSubnets) {
+  Result<Config> c = ParseConfig("region: us-east-1\nsessions:\n  policy:\n    limits:\n      max_workers: 10\n",
+                                 "sessions-only.yaml", FixedEnv({}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->sessions.configured);
+  EXPECT_TRUE(c->subnets.empty());
+  Result<Config> neither = ParseConfig("region: us-east-1\n", "empty.yaml", FixedEnv({}));
+  ASSERT_FALSE(neither.ok());
+  EXPECT_NE(neither.status().message().find("subnets: is required"), std::string::npos)
+      << neither.status().message();
+}
+
+}  // namespace
+}  // namespace glueguard
