@@ -22,6 +22,7 @@
 #include "sessions/handler.h"
 #include "sim/workload.h"
 #include "simcloud/simcloud.h"
+#include "testing/session_fakes.h"
 
 namespace glueguard {
 namespace {
@@ -30,42 +31,13 @@ constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 std::string Source(const std::string& path) { return std::string(GLUEGUARD_BENCH_SOURCE_DIR) + "/" + path; }
 
+// The test corpus's CreateSession event with what a notebook adds: a timeout, a connection, an owner tag.
 std::string Event(const std::string& event_id, const std::string& session_id) {
-  nlohmann::json e = {
-      {"version", "0"},
-      {"id", "env-" + event_id},
-      {"detail-type", "AWS API Call via CloudTrail"},
-      {"source", "aws.glue"},
-      {"account", "123456789012"},
-      {"time", "2026-11-23T08:20:35Z"},
-      {"region", "us-east-1"},
-      {"resources", nlohmann::json::array()},
-      {"detail",
-       {{"eventVersion", "1.09"},
-        {"userIdentity",
-         {{"type", "AssumedRole"},
-          {"principalId", "AROAEXAMPLE:jane.doe@example.com"},
-          {"arn", "arn:aws:sts::123456789012:assumed-role/DataEngineer/jane.doe@example.com"},
-          {"accountId", "123456789012"}}},
-        {"eventTime", "2026-11-23T08:20:35Z"},
-        {"eventSource", "glue.amazonaws.com"},
-        {"eventName", "CreateSession"},
-        {"awsRegion", "us-east-1"},
-        {"sourceIPAddress", "203.0.113.10"},
-        {"userAgent", "aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12"},
-        {"eventID", event_id},
-        {"requestParameters",
-         {{"id", session_id},
-          {"role", "arn:aws:iam::123456789012:role/GlueRole"},
-          {"command", {{"name", "glueetl"}, {"pythonVersion", "3"}}},
-          {"timeout", 60},
-          {"idleTimeout", 30},
-          {"numberOfWorkers", 12},
-          {"workerType", "G.1X"},
-          {"glueVersion", "4.0"},
-          {"connections", {{"connections", {"glue-vpc-adhoc"}}}},
-          {"tags", {{"owner", "jane.doe@example.com"}}}}},
-        {"responseElements", {{"session", {{"id", session_id}, {"status", "PROVISIONING"}}}}}}}};
+  nlohmann::json e = nlohmann::json::parse(testing::CreateSessionEvent(event_id, session_id, 12));
+  nlohmann::json& request = e["detail"]["requestParameters"];
+  request["timeout"] = 60;
+  request["connections"] = {{"connections", {"glue-vpc-adhoc"}}};
+  request["tags"] = {{"owner", "jane.doe@example.com"}};
   return e.dump();
 }
 

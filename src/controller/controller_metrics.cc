@@ -3,50 +3,41 @@
 #include "controller/controller.h"
 
 namespace glueguard {
-namespace {
-
-template <typename T>
-Status Take(Result<T*> r, T*& out) {
-  if (!r.ok()) return Status::Internal(r.status().message());
-  out = *r;
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<ControllerMetrics> ControllerMetrics::Register(MetricsRegistry& registry) {
   ControllerMetrics m;
   GG_RETURN_IF_ERROR(
-      Take(registry.AddCounter("glueguard_admission_decisions_total",
-                               "Admission decisions by category, outcome (admit, wait, reject) "
-                               "and the code saying why.",
-                               {"category", "outcome", "code"}),
-           m.decisions));
+      TakeFamily(registry.AddCounter("glueguard_admission_decisions_total",
+                                     "Admission decisions by category, outcome (admit, wait, reject) "
+                                     "and the code saying why.",
+                                     {"category", "outcome", "code"}),
+                 m.decisions));
   GG_RETURN_IF_ERROR(
-      Take(registry.AddHistogram("glueguard_admission_wait_seconds",
-                                 "How long admitted launches waited before they were admitted.",
-                                 {0, 30, 60, 120, 180, 300, 420, 600, 900}, {"category"}),
-           m.wait_seconds));
+      TakeFamily(registry.AddHistogram("glueguard_admission_wait_seconds",
+                                       "How long admitted launches waited before they were admitted.",
+                                       {0, 30, 60, 120, 180, 300, 420, 600, 900}, {"category"}),
+                 m.wait_seconds));
   GG_RETURN_IF_ERROR(
-      Take(registry.AddCounter("glueguard_observations_total",
-                               "Subnet observations (one paginated DescribeNetworkInterfaces) by "
-                               "result.",
-                               {"subnet", "result"}),
-           m.observations));
-  GG_RETURN_IF_ERROR(Take(registry.AddCounter("glueguard_exhaustion_reports_total",
-                                              "Launches reported as failed with IP exhaustion.", {"target"}),
-                          m.exhaustion_reports));
+      TakeFamily(registry.AddCounter("glueguard_observations_total",
+                                     "Subnet observations (one paginated DescribeNetworkInterfaces) by "
+                                     "result.",
+                                     {"subnet", "result"}),
+                 m.observations));
   GG_RETURN_IF_ERROR(
-      Take(registry.AddCounter("glueguard_alerts_fired_total", "Utilisation alerts that fired.", {"subnet"}),
-           m.alerts_fired));
+      TakeFamily(registry.AddCounter("glueguard_exhaustion_reports_total",
+                                     "Launches reported as failed with IP exhaustion.", {"target"}),
+                 m.exhaustion_reports));
+  GG_RETURN_IF_ERROR(TakeFamily(
+      registry.AddCounter("glueguard_alerts_fired_total", "Utilisation alerts that fired.", {"subnet"}),
+      m.alerts_fired));
+  GG_RETURN_IF_ERROR(TakeFamily(
+      registry.AddCounter("glueguard_notifications_total",
+                          "Notifications sent, by kind and result (sent, failed).", {"kind", "result"}),
+      m.notifications));
   GG_RETURN_IF_ERROR(
-      Take(registry.AddCounter("glueguard_notifications_total",
-                               "Notifications sent, by kind and result (sent, failed).", {"kind", "result"}),
-           m.notifications));
-  GG_RETURN_IF_ERROR(
-      Take(registry.AddCounter("glueguard_store_errors_total",
-                               "Store operations that failed (decisions not made, sweeps not done)."),
-           m.store_errors));
+      TakeFamily(registry.AddCounter("glueguard_store_errors_total",
+                                     "Store operations that failed (decisions not made, sweeps not done)."),
+                 m.store_errors));
   return m;
 }
 
@@ -156,25 +147,25 @@ Status RegisterSubnetGauges(MetricsRegistry& registry, const Controller& control
 Result<AwsCallMetrics> AwsCallMetrics::Register(MetricsRegistry& registry) {
   AwsCallMetrics m;
   GG_RETURN_IF_ERROR(
-      Take(registry.AddCounter("glueguard_aws_calls_total",
-                               "AWS API calls by service, operation and outcome (ok or the error "
-                               "code).",
-                               {"service", "operation", "outcome"}),
-           m.calls_));
-  GG_RETURN_IF_ERROR(
-      Take(registry.AddCounter("glueguard_aws_attempts_total",
-                               "HTTP attempts of AWS calls, retries included.", {"service", "operation"}),
-           m.attempts_));
-  GG_RETURN_IF_ERROR(
-      Take(registry.AddCounter("glueguard_aws_throttled_attempts_total",
-                               "AWS attempts answered with a throttling error.", {"service", "operation"}),
-           m.throttles_));
-  GG_RETURN_IF_ERROR(
-      Take(registry.AddHistogram("glueguard_aws_call_duration_seconds",
-                                 "AWS call latency, first attempt to last response, backoff "
-                                 "included.",
-                                 {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}, {"service", "operation"}),
-           m.latency_));
+      TakeFamily(registry.AddCounter("glueguard_aws_calls_total",
+                                     "AWS API calls by service, operation and outcome (ok or the error "
+                                     "code).",
+                                     {"service", "operation", "outcome"}),
+                 m.calls_));
+  GG_RETURN_IF_ERROR(TakeFamily(
+      registry.AddCounter("glueguard_aws_attempts_total", "HTTP attempts of AWS calls, retries included.",
+                          {"service", "operation"}),
+      m.attempts_));
+  GG_RETURN_IF_ERROR(TakeFamily(
+      registry.AddCounter("glueguard_aws_throttled_attempts_total",
+                          "AWS attempts answered with a throttling error.", {"service", "operation"}),
+      m.throttles_));
+  GG_RETURN_IF_ERROR(TakeFamily(
+      registry.AddHistogram("glueguard_aws_call_duration_seconds",
+                            "AWS call latency, first attempt to last response, backoff "
+                            "included.",
+                            {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}, {"service", "operation"}),
+      m.latency_));
   return m;
 }
 

@@ -237,4 +237,13 @@ std::string RenderPrometheusText(const std::vector<FamilySnapshot>& families);
 // "NaN", "+Inf", "-Inf".
 std::string FormatMetricValue(double value);
 
+// For a component's Register(): stores a registered family in `out`, or turns a registration error (a name
+// clash: a programming error) into Internal.
+template <typename T>
+Status TakeFamily(Result<T*> registered, T*& out) {
+  if (!registered.ok()) return Status::Internal(registered.status().message());
+  out = *registered;
+  return Status::Ok();
+}
+
 }  // namespace glueguard

@@ -2,21 +2,14 @@
 // same file as the observation store, created if missing. One connection, serialised by a mutex; the claim
 // runs in an IMMEDIATE transaction so two processes on one file cannot both claim an event.
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include <mutex>
 
 #include "sessions/session_store.h"
+#include "store/sqlite_table.h"
 
 namespace glueguard {
 namespace {
-
-struct DbClose {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalize {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS session_events (
@@ -47,42 +40,13 @@ CREATE TABLE IF NOT EXISTS session_dead_letters (
 );
 )sql";
 
-// A prepared statement: bind in order, step, read columns.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) == SQLITE_OK) stmt_.reset(raw);
-  }
-  bool ok() const { return stmt_ != nullptr; }
-  Stmt& Bind(const std::string& v) {
-    sqlite3_bind_text(stmt_.get(), ++index_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Bind(int64_t v) {
-    sqlite3_bind_int64(stmt_.get(), ++index_, v);
-    return *this;
-  }
-  int Step() { return sqlite3_step(stmt_.get()); }
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_.get(), col); }
-  std::string Text(int col) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), col));
-    return p == nullptr ? std::string()
-                        : std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_.get(), col)));
-  }
-  Status Error(std::string_view what) const {
-    return Status::Unavailable(fmt::format("session store: {}: {}", what, sqlite3_errmsg(db_)));
-  }
+constexpr std::string_view kOwner = "session store";
 
- private:
-  sqlite3* db_;
-  std::unique_ptr<sqlite3_stmt, StmtFinalize> stmt_;
-  int index_ = 0;
-};
+using sqlite::Stmt;
 
 class SqliteSessionStore final : public SessionStore {
  public:
-  explicit SqliteSessionStore(sqlite3* db) : db_(db) {}
+  explicit SqliteSessionStore(sqlite::DbPtr db) : db_(std::move(db)) {}
 
   Result<ClaimResult> Claim(const std::string& event_id, Time now, Duration window,
                             Duration stale_after) override {
@@ -96,7 +60,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Status MarkDone(const std::string& event_id, const std::string& outcome, Time now) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(),
+    Stmt s(db_.get(), kOwner,
            "INSERT OR REPLACE INTO session_events (event_id, done, outcome, at) VALUES (?, 1, ?, ?)");
     if (!s.ok()) return s.Error("preparing");
     if (s.Bind(event_id).Bind(outcome).Bind(ToUnixMillis(now)).Step() != SQLITE_DONE) {
@@ -107,7 +71,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Status Release(const std::string& event_id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(), "DELETE FROM session_events WHERE event_id = ?");
+    Stmt s(db_.get(), kOwner, "DELETE FROM session_events WHERE event_id = ?");
     if (!s.ok()) return s.Error("preparing");
     if (s.Bind(event_id).Step() != SQLITE_DONE) return s.Error("releasing a claim");
     return Status::Ok();
@@ -115,7 +79,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Status RememberSession(const std::string& session_id, Time now) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(), "INSERT OR REPLACE INTO session_known (session_id, at) VALUES (?, ?)");
+    Stmt s(db_.get(), kOwner, "INSERT OR REPLACE INTO session_known (session_id, at) VALUES (?, ?)");
     if (!s.ok()) return s.Error("preparing");
     if (s.Bind(session_id).Bind(ToUnixMillis(now)).Step() != SQLITE_DONE)
       return s.Error("remembering a session");
@@ -124,7 +88,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Result<bool> SessionKnown(const std::string& session_id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(), "SELECT 1 FROM session_known WHERE session_id = ?");
+    Stmt s(db_.get(), kOwner, "SELECT 1 FROM session_known WHERE session_id = ?");
     if (!s.ok()) return s.Error("preparing");
     const int rc = s.Bind(session_id).Step();
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return s.Error("reading known sessions");
@@ -133,7 +97,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Result<int64_t> Enqueue(const std::string& source, const std::string& body, Time now) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(), "INSERT INTO session_inbox (source, body, received_at) VALUES (?, ?, ?)");
+    Stmt s(db_.get(), kOwner, "INSERT INTO session_inbox (source, body, received_at) VALUES (?, ?, ?)");
     if (!s.ok()) return s.Error("preparing");
     if (s.Bind(source).Bind(body).Bind(ToUnixMillis(now)).Step() != SQLITE_DONE)
       return s.Error("accepting an event");
@@ -142,7 +106,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Result<std::vector<InboxItem>> Pending(int limit) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(), "SELECT id, source, body, received_at FROM session_inbox ORDER BY id LIMIT ?");
+    Stmt s(db_.get(), kOwner, "SELECT id, source, body, received_at FROM session_inbox ORDER BY id LIMIT ?");
     if (!s.ok()) return s.Error("preparing");
     s.Bind(int64_t{limit});
     std::vector<InboxItem> out;
@@ -161,7 +125,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Status Dequeue(int64_t id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(), "DELETE FROM session_inbox WHERE id = ?");
+    Stmt s(db_.get(), kOwner, "DELETE FROM session_inbox WHERE id = ?");
     if (!s.ok()) return s.Error("preparing");
     if (s.Bind(id).Step() != SQLITE_DONE) return s.Error("removing a handled event");
     return Status::Ok();
@@ -169,7 +133,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Result<int64_t> Park(const DeadLetter& letter) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(),
+    Stmt s(db_.get(), kOwner,
            "INSERT INTO session_dead_letters (event_id, source, body, error, attempts, parked_at, replays) "
            "VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!s.ok()) return s.Error("preparing");
@@ -181,7 +145,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Result<std::vector<DeadLetter>> DeadLetters(int limit) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(),
+    Stmt s(db_.get(), kOwner,
            "SELECT id, event_id, source, body, error, attempts, parked_at, replays "
            "FROM session_dead_letters ORDER BY id LIMIT ?");
     if (!s.ok()) return s.Error("preparing");
@@ -195,7 +159,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Result<std::optional<DeadLetter>> FindDeadLetter(int64_t id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(),
+    Stmt s(db_.get(), kOwner,
            "SELECT id, event_id, source, body, error, attempts, parked_at, replays "
            "FROM session_dead_letters WHERE id = ?");
     if (!s.ok()) return s.Error("preparing");
@@ -207,7 +171,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Status RemoveDeadLetter(int64_t id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(), "DELETE FROM session_dead_letters WHERE id = ?");
+    Stmt s(db_.get(), kOwner, "DELETE FROM session_dead_letters WHERE id = ?");
     if (!s.ok()) return s.Error("preparing");
     if (s.Bind(id).Step() != SQLITE_DONE) return s.Error("removing a dead letter");
     if (sqlite3_changes(db_.get()) == 0) return Status::NotFound(fmt::format("no dead letter {}", id));
@@ -216,7 +180,8 @@ class SqliteSessionStore final : public SessionStore {
 
   Status UpdateDeadLetter(int64_t id, const std::string& error) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(), "UPDATE session_dead_letters SET error = ?, replays = replays + 1 WHERE id = ?");
+    Stmt s(db_.get(), kOwner,
+           "UPDATE session_dead_letters SET error = ?, replays = replays + 1 WHERE id = ?");
     if (!s.ok()) return s.Error("preparing");
     if (s.Bind(error).Bind(id).Step() != SQLITE_DONE) return s.Error("updating a dead letter");
     if (sqlite3_changes(db_.get()) == 0) return Status::NotFound(fmt::format("no dead letter {}", id));
@@ -225,7 +190,7 @@ class SqliteSessionStore final : public SessionStore {
 
   Result<int64_t> DeadLetterCount() override {
     std::lock_guard lock(mu_);
-    Stmt s(db_.get(), "SELECT COUNT(*) FROM session_dead_letters");
+    Stmt s(db_.get(), kOwner, "SELECT COUNT(*) FROM session_dead_letters");
     if (!s.ok()) return s.Error("preparing");
     if (s.Step() != SQLITE_ROW) return s.Error("counting dead letters");
     return s.Int(0);
@@ -236,7 +201,7 @@ class SqliteSessionStore final : public SessionStore {
     int64_t removed = 0;
     for (const char* sql :
          {"DELETE FROM session_events WHERE at < ?", "DELETE FROM session_known WHERE at < ?"}) {
-      Stmt s(db_.get(), sql);
+      Stmt s(db_.get(), kOwner, sql);
       if (!s.ok()) return s.Error("preparing");
       if (s.Bind(ToUnixMillis(cutoff)).Step() != SQLITE_DONE) return s.Error("expiring");
       removed += sqlite3_changes(db_.get());
@@ -247,7 +212,7 @@ class SqliteSessionStore final : public SessionStore {
  private:
   Result<ClaimResult> ClaimLocked(const std::string& event_id, Time now, Duration window,
                                   Duration stale_after) {
-    Stmt read(db_.get(), "SELECT done, at FROM session_events WHERE event_id = ?");
+    Stmt read(db_.get(), kOwner, "SELECT done, at FROM session_events WHERE event_id = ?");
     if (!read.ok()) return read.Error("preparing");
     const int rc = read.Bind(event_id).Step();
     if (rc == SQLITE_ROW) {
@@ -258,7 +223,7 @@ class SqliteSessionStore final : public SessionStore {
     } else if (rc != SQLITE_DONE) {
       return read.Error("reading a claim");
     }
-    Stmt write(db_.get(),
+    Stmt write(db_.get(), kOwner,
                "INSERT OR REPLACE INTO session_events (event_id, done, outcome, at) VALUES (?, 0, '', ?)");
     if (!write.ok()) return write.Error("preparing");
     if (write.Bind(event_id).Bind(ToUnixMillis(now)).Step() != SQLITE_DONE) return write.Error("claiming");
@@ -278,42 +243,18 @@ class SqliteSessionStore final : public SessionStore {
     return d;
   }
 
-  Status Exec(const char* sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &message) != SQLITE_OK) {
-      Status s =
-          Status::Unavailable(fmt::format("session store: {}", message != nullptr ? message : "error"));
-      sqlite3_free(message);
-      return s;
-    }
-    return Status::Ok();
-  }
+  Status Exec(const char* sql) { return sqlite::Exec(db_.get(), sql, kOwner); }
 
   std::mutex mu_;
-  std::unique_ptr<sqlite3, DbClose> db_;  // GUARDED_BY(mu_)
+  sqlite::DbPtr db_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace
 
 Result<std::unique_ptr<SessionStore>> OpenSqliteSessionStore(const std::string& path) {
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  std::unique_ptr<sqlite3, DbClose> db(raw);
-  if (rc != SQLITE_OK) {
-    return Status::Unavailable(fmt::format("cannot open SQLite database '{}': {}", path,
-                                           raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
-  }
-  sqlite3_busy_timeout(raw, 5000);
-  char* message = nullptr;
-  const std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") + kSchema;
-  if (sqlite3_exec(raw, setup.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-    Status s = Status::Unavailable(
-        fmt::format("creating the session tables in '{}': {}", path, message != nullptr ? message : "error"));
-    sqlite3_free(message);
-    return s;
-  }
-  return std::unique_ptr<SessionStore>(new SqliteSessionStore(db.release()));
+  Result<sqlite::DbPtr> db = sqlite::OpenWithSchema(path, kSchema, kOwner);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<SessionStore>(new SqliteSessionStore(std::move(*db)));
 }
 
 }  // namespace glueguard
