@@ -1,6 +1,7 @@
 #include "cli/command_support.h"
 
 #include <algorithm>
+#include <mutex>
 #include <ostream>
 
 namespace glueguard {
@@ -48,6 +49,15 @@ std::optional<int> StopSignals::WaitFor(Duration timeout) {
 
 const char* StopSignals::Name(int signal_number) {
   return signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "a signal";
+}
+
+std::function<void(const std::string&)> LineLogger(std::ostream& out) {
+  static std::mutex mu;
+  return [&out](const std::string& line) {
+    std::lock_guard lock(mu);
+    out << "glueguard: " << line << '\n';
+    out.flush();
+  };
 }
 
 }  // namespace glueguard

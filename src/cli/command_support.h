@@ -4,7 +4,10 @@
 
 #include <signal.h>
 
+#include <functional>
 #include <optional>
+#include <ostream>
+#include <string>
 #include <vector>
 
 #include "base/time.h"
@@ -18,6 +21,10 @@ namespace glueguard {
 // sets kExitOk; either way returns nullopt, and the command returns `exit_code`.
 std::optional<Flags> ParseCommandFlags(CommandContext& context, const char* usage,
                                        std::vector<FlagSpec> specs, int& exit_code);
+
+// A log for components that run on their own threads: each call writes one whole line, "glueguard: <line>",
+// to `out` and flushes it, serialised by a lock shared by every logger LineLogger makes.
+std::function<void(const std::string&)> LineLogger(std::ostream& out);
 
 // Blocks SIGINT and SIGTERM in the calling thread — construct it before starting any thread, so that every
 // thread inherits the mask and only Wait/WaitFor receive them.

@@ -1,7 +1,6 @@
 // glueguard lambda: session boundaries as an AWS Lambda function on a custom runtime.
 #include <fmt/format.h>
 
-#include <iostream>
 #include <ostream>
 
 #include "cli/command_support.h"
@@ -65,7 +64,7 @@ int RunLambda(CommandContext& context) {
         << "glueguard: AWS_LAMBDA_RUNTIME_API is not set: 'glueguard lambda' runs inside AWS Lambda\n";
     return kExitUsage;
   }
-  auto log = [&](const std::string& line) { context.err << "glueguard: " << line << std::endl; };
+  const auto log = LineLogger(context.err);
   Result<Config> config = LambdaConfig(context.env);
   Result<std::unique_ptr<SessionsRuntime>> runtime = Status::Internal("not created");
   if (config.ok()) runtime = SessionsRuntime::Create(*config, context.env);

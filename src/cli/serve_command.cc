@@ -100,10 +100,8 @@ int RunServe(CommandContext& context) {
     local_session_store = std::move(*opened);
     session_store = WithDeadLetterQueue(config->sessions, *local_session_store, sqs);
     Result<std::unique_ptr<SessionService>> started = SessionService::Start(
-        SessionServiceDeps{
-            config->sessions, glue, &sqs, *session_notifier, *session_store, (*aws)->clock, (*aws)->sleeper,
-            (*aws)->random, metrics,
-            [&context](const std::string& line) { context.err << "glueguard: " << line << std::endl; }},
+        SessionServiceDeps{config->sessions, glue, &sqs, *session_notifier, *session_store, (*aws)->clock,
+                           (*aws)->sleeper, (*aws)->random, metrics, LineLogger(context.err)},
         SessionServiceOptions{});
     if (!started.ok()) {
       context.err << "glueguard: " << started.status().message() << "\n";
