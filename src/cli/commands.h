@@ -21,6 +21,7 @@ int RunPolicyIam(CommandContext& context);
 int RunPolicyUsageProfile(CommandContext& context);
 int RunDoctor(CommandContext& context);
 int RunCapacity(CommandContext& context);
+int RunSessionsEnforce(CommandContext& context);
 int RunSessionsDlqList(CommandContext& context);
 int RunSessionsDlqReplay(CommandContext& context);
 int RunLambda(CommandContext& context);

@@ -9,6 +9,7 @@
 
 #include "cli/command_support.h"
 #include "cli/commands.h"
+#include "cli/event_input.h"
 #include "sessions/event.h"
 #include "sessions/policy.h"
 
@@ -18,8 +19,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr int kExitViolation = 3;              // some event breaks the policy
-constexpr size_t kMaxInputBytes = 256u << 20;  // 256 MiB of events at most
+constexpr int kExitViolation = 3;  // some event breaks the policy
 
 // One event of the input and what became of it.
 struct Checked {
@@ -30,58 +30,6 @@ struct Checked {
   std::optional<Evaluation> evaluation;
   std::optional<SessionNotice> notice;  // for a violation: what would be sent
 };
-
-std::string Trim(std::string_view s) {
-  size_t a = 0, b = s.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
-  return std::string(s.substr(a, b - a));
-}
-
-bool ParsesAsJson(std::string_view text) {
-  try {
-    return Json::accept(text.begin(), text.end());
-  } catch (const Json::exception&) {
-    return false;
-  }
-}
-
-// The events of `input`: a JSON array of events, JSON lines (one event per line), or one event. Error for
-// input that is none of these.
-Result<std::vector<std::string>> SplitEvents(const std::string& input) {
-  const std::string text = Trim(input);
-  if (text.empty()) return Status::InvalidArgument("the input holds no events");
-  std::vector<std::string> events;
-  if (text.front() == '[') {
-    Json array;
-    try {
-      array = Json::parse(text);
-    } catch (const Json::parse_error& e) {
-      return Status::InvalidArgument(
-          fmt::format("the input is not a valid JSON array of events (at byte {})", e.byte));
-    } catch (const Json::exception&) {
-      return Status::InvalidArgument(
-          "the input is not a valid JSON array of events: a value cannot be represented");
-    }
-    for (const Json& item : array) events.push_back(item.dump());
-    if (events.empty()) return Status::InvalidArgument("the input is an empty array: no events");
-    return events;
-  }
-  std::istringstream lines(text);
-  std::string first;
-  std::getline(lines, first);
-  if (text.find('\n') != std::string::npos && ParsesAsJson(Trim(first))) {
-    // JSON lines.
-    events.push_back(Trim(first));
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (!Trim(line).empty()) events.push_back(Trim(line));
-    }
-    return events;
-  }
-  events.push_back(text);  // one event (its errors are the event's)
-  return events;
-}
 
 Checked Check(size_t number, const std::string& text, const SessionPolicy& policy) {
   Checked c;
@@ -181,22 +129,6 @@ Result<SessionPolicy> LoadPolicy(CommandContext& context, const Flags& flags) {
   return ParseSessionPolicy(text.str(), path);
 }
 
-Result<std::string> ReadInput(const std::string& path) {
-  std::ostringstream text;
-  if (path == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::NotFound(fmt::format("cannot open '{}'", path));
-    text << in.rdbuf();
-    if (in.bad()) return Status::Unavailable(fmt::format("cannot read '{}'", path));
-  }
-  if (text.tellp() > static_cast<std::streamoff>(kMaxInputBytes)) {
-    return Status::InvalidArgument(fmt::format("the input is larger than {} MiB", kMaxInputBytes >> 20));
-  }
-  return text.str();
-}
-
 }  // namespace
 
 int RunSessionsCheck(CommandContext& context) {
@@ -233,9 +165,9 @@ int RunSessionsCheck(CommandContext& context) {
     context.err << policy.status().message() << "\n";
     return kExitFailure;
   }
-  Result<std::string> input = ReadInput(flags->positional()[0]);
+  Result<std::string> input = ReadEventInput(flags->positional()[0]);
   Result<std::vector<std::string>> events =
-      input.ok() ? SplitEvents(*input) : Result<std::vector<std::string>>(input.status());
+      input.ok() ? SplitSessionEvents(*input) : Result<std::vector<std::string>>(input.status());
   if (!events.ok()) {
     context.err << "glueguard: " << events.status().message() << "\n";
     return kExitUsage;

@@ -1,0 +1,86 @@
+#include "cli/event_input.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace glueguard {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr size_t kMaxInputBytes = 256u << 20;  // 256 MiB of events at most
+
+std::string Trim(std::string_view s) {
+  size_t a = 0, b = s.size();
+  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
+  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
+  return std::string(s.substr(a, b - a));
+}
+
+bool ParsesAsJson(std::string_view text) {
+  try {
+    return Json::accept(text.begin(), text.end());
+  } catch (const Json::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SplitSessionEvents(const std::string& input) {
+  const std::string text = Trim(input);
+  if (text.empty()) return Status::InvalidArgument("the input holds no events");
+  std::vector<std::string> events;
+  if (text.front() == '[') {
+    Json array;
+    try {
+      array = Json::parse(text);
+    } catch (const Json::parse_error& e) {
+      return Status::InvalidArgument(
+          fmt::format("the input is not a valid JSON array of events (at byte {})", e.byte));
+    } catch (const Json::exception&) {
+      return Status::InvalidArgument(
+          "the input is not a valid JSON array of events: a value cannot be represented");
+    }
+    for (const Json& item : array) events.push_back(item.dump());
+    if (events.empty()) return Status::InvalidArgument("the input is an empty array: no events");
+    return events;
+  }
+  std::istringstream lines(text);
+  std::string first;
+  std::getline(lines, first);
+  if (text.find('\n') != std::string::npos && ParsesAsJson(Trim(first))) {
+    // JSON lines.
+    events.push_back(Trim(first));
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (!Trim(line).empty()) events.push_back(Trim(line));
+    }
+    return events;
+  }
+  events.push_back(text);  // one event (its errors are the event's)
+  return events;
+}
+
+Result<std::string> ReadEventInput(const std::string& path) {
+  std::ostringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::NotFound(fmt::format("cannot open '{}'", path));
+    text << in.rdbuf();
+    if (in.bad()) return Status::Unavailable(fmt::format("cannot read '{}'", path));
+  }
+  if (text.tellp() > static_cast<std::streamoff>(kMaxInputBytes)) {
+    return Status::InvalidArgument(fmt::format("the input is larger than {} MiB", kMaxInputBytes >> 20));
+  }
+  return text.str();
+}
+
+}  // namespace glueguard
