@@ -50,11 +50,9 @@ int RunCapacity(CommandContext& context) {
   int exit_code = kExitOk;
   std::optional<Flags> flags = ParseCommandFlags(context, kUsage, Specs(), exit_code);
   if (!flags) return exit_code;
-  const std::string output = flags->Get("output").value_or("table");
-  if (output != "table" && output != "json") {
-    context.err << fmt::format("glueguard: --output must be table or json, not '{}'\n", output);
-    return kExitUsage;
-  }
+  bool json_output = false;
+  if (!ReadOutputFormat(context, *flags, json_output)) return kExitUsage;
+  const std::string output = json_output ? "json" : "table";
   if (flags->positional().size() != 1) {
     context.err << "glueguard: give one workload file\nusage: " << kUsage << "\n";
     return kExitUsage;

@@ -51,6 +51,16 @@ const char* StopSignals::Name(int signal_number) {
   return signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "a signal";
 }
 
+bool ReadOutputFormat(CommandContext& context, const Flags& flags, bool& json) {
+  const std::string output = flags.Get("output").value_or("table");
+  if (output != "table" && output != "json") {
+    context.err << "glueguard: --output must be table or json, not '" << output << "'\n";
+    return false;
+  }
+  json = output == "json";
+  return true;
+}
+
 std::function<void(const std::string&)> LineLogger(std::ostream& out) {
   static std::mutex mu;
   return [&out](const std::string& line) {

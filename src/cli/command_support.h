@@ -22,6 +22,10 @@ namespace glueguard {
 std::optional<Flags> ParseCommandFlags(CommandContext& context, const char* usage,
                                        std::vector<FlagSpec> specs, int& exit_code);
 
+// Reads --output: "table" (the default) or "json", setting `json`. Anything else is printed as a usage error
+// and false comes back (the command returns kExitUsage).
+bool ReadOutputFormat(CommandContext& context, const Flags& flags, bool& json);
+
 // A log for components that run on their own threads: each call writes one whole line, "glueguard: <line>",
 // to `out` and flushes it, serialised by a lock shared by every logger LineLogger makes.
 std::function<void(const std::string&)> LineLogger(std::ostream& out);

@@ -14,16 +14,6 @@ namespace {
 
 FlagSpec OutputFlag() { return {"output", "table (default) or json", true, false, "FORMAT"}; }
 
-bool ReadOutputFormat(CommandContext& context, const Flags& flags, bool& json) {
-  const std::string output = flags.Get("output").value_or("table");
-  if (output != "table" && output != "json") {
-    context.err << fmt::format("glueguard: --output must be table or json, not '{}'\n", output);
-    return false;
-  }
-  json = output == "json";
-  return true;
-}
-
 }  // namespace
 
 int RunVersion(CommandContext& context) {

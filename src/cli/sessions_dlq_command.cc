@@ -58,11 +58,9 @@ int RunSessionsDlqList(CommandContext& context) {
   if (!flags) return exit_code;
   std::optional<Config> config = LoadSessionsConfig(context, *flags, usage, exit_code);
   if (!config) return exit_code;
-  const std::string output = flags->Get("output").value_or("table");
-  if (output != "table" && output != "json") {
-    context.err << "glueguard: --output must be table or json, not '" << output << "'\n";
-    return kExitUsage;
-  }
+  bool json_output = false;
+  if (!ReadOutputFormat(context, *flags, json_output)) return kExitUsage;
+  const std::string output = json_output ? "json" : "table";
   int limit = 100;
   if (auto text = flags->Get("limit")) {
     try {
