@@ -5,22 +5,15 @@
 #include <cstdio>
 #include <sstream>
 
+#include "testing/run_command.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
+using CliRun = testing::CommandRun;
 
-CliRun Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = RunCli(args, out, err, [](const std::string&) { return std::optional<std::string>(); });
-  return {code, out.str(), err.str()};
-}
+CliRun Cli(const std::vector<std::string>& args) { return testing::RunCommand(args); }
 
 const std::string kExample = std::string(GLUEGUARD_SOURCE_DIR) + "/examples/glueguard.yaml";
 

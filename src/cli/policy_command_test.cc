@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "testing/run_command.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -11,17 +12,9 @@ namespace {
 
 using json = nlohmann::json;
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
+using CliRun = testing::CommandRun;
 
-CliRun Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = RunCli(args, out, err, FixedEnv({}));
-  return {code, out.str(), err.str()};
-}
+CliRun Cli(const std::vector<std::string>& args) { return testing::RunCommand(args); }
 
 const std::string kConfig = R"(region: us-east-1
 subnets:

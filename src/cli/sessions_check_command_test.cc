@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "testing/process.h"
+#include "testing/run_command.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -16,17 +17,9 @@ using json = nlohmann::json;
 const std::string kCorpus = std::string(GLUEGUARD_SOURCE_DIR) + "/tests/sessions";
 const std::string kPolicy = kCorpus + "/policy.yaml";
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
+using CliRun = testing::CommandRun;
 
-CliRun Cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = RunCli(args, out, err, FixedEnv({}));
-  return {code, out.str(), err.str()};
-}
+CliRun Cli(const std::vector<std::string>& args) { return testing::RunCommand(args); }
 
 std::string Event(const std::string& name) {
   std::ifstream in(kCorpus + "/events/" + name + ".json");

@@ -4,32 +4,20 @@
 
 #include "cli/cli.h"
 #include "sessions/session_store.h"
+#include "testing/run_command.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
 namespace {
 
-struct CliResult {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliResult RunGlueguard(const std::vector<std::string>& args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  CliResult r;
-  r.code = RunCli(args, out, err,
-                  FixedEnv({{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
-                            {"AWS_SECRET_ACCESS_KEY", "secret"},
-                            {"AWS_REGION", "us-east-1"},
-                            {"AWS_ENDPOINT_URL", "http://127.0.0.1:1"},
-                            {"AWS_CONFIG_FILE", "/dev/null"},
-                            {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
-                            {"AWS_EC2_METADATA_DISABLED", "true"}}));
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+testing::CommandRun RunGlueguard(const std::vector<std::string>& args) {
+  return testing::RunCommand(args, FixedEnv({{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+                                             {"AWS_SECRET_ACCESS_KEY", "secret"},
+                                             {"AWS_REGION", "us-east-1"},
+                                             {"AWS_ENDPOINT_URL", "http://127.0.0.1:1"},
+                                             {"AWS_CONFIG_FILE", "/dev/null"},
+                                             {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
+                                             {"AWS_EC2_METADATA_DISABLED", "true"}}));
 }
 
 class SessionsDlqCommand : public ::testing::Test {
@@ -55,7 +43,7 @@ class SessionsDlqCommand : public ::testing::Test {
 };
 
 TEST_F(SessionsDlqCommand, ListShowsEachParkedEventWithItsError) {
-  CliResult r = RunGlueguard({"sessions", "dlq", "list", "--config", config_});
+  testing::CommandRun r = RunGlueguard({"sessions", "dlq", "list", "--config", config_});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("(unreadable)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("not JSON: unexpected end of input"), std::string::npos) << r.out;
@@ -66,7 +54,8 @@ TEST_F(SessionsDlqCommand, ListShowsEachParkedEventWithItsError) {
 }
 
 TEST_F(SessionsDlqCommand, ReplayOfAnEventThatStillFailsKeepsItAndExitsOne) {
-  CliResult r = RunGlueguard({"sessions", "dlq", "replay", "--config", config_, "--id", std::to_string(id_)});
+  testing::CommandRun r =
+      RunGlueguard({"sessions", "dlq", "replay", "--config", config_, "--id", std::to_string(id_)});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("still failing"), std::string::npos) << r.out;
   auto store = *OpenSqliteSessionStore(dir_.File("glueguard.db"));
@@ -75,7 +64,7 @@ TEST_F(SessionsDlqCommand, ReplayOfAnEventThatStillFailsKeepsItAndExitsOne) {
 }
 
 TEST_F(SessionsDlqCommand, ReplayNeedsIdsOrAll) {
-  CliResult r = RunGlueguard({"sessions", "dlq", "replay", "--config", config_});
+  testing::CommandRun r = RunGlueguard({"sessions", "dlq", "replay", "--config", config_});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--id N"), std::string::npos) << r.err;
 }

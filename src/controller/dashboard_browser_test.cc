@@ -20,6 +20,7 @@
 #include "simcloud/simcloud.h"
 #include "store/sqlite_store.h"
 #include "testing/process.h"
+#include "testing/simcloud_aws.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -28,7 +29,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::seconds;
 
-constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr char kNode[] = "/usr/bin/node";
 constexpr char kChromium[] = "/usr/bin/chromium";
 constexpr char kSubnetA[] = "subnet-0a1b2c3d4e5f60001";
@@ -55,11 +55,8 @@ class DashboardInBrowser : public ::testing::Test {
     options.world.speed = 1;  // the simulated world follows the fake clock
     cloud_ = std::move(*SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_));
     ASSERT_TRUE(cloud_->Start().ok());
-    environment_ = std::make_unique<AwsEnvironment>(*AwsEnvironment::FromConfig(
-        FixedEnv({{"AWS_REGION", "us-east-1"}, {"AWS_ENDPOINT_URL", cloud_->endpoint()}}), SharedConfig{}));
-    aws_ = std::make_unique<AwsClient>(transport_, credentials_, *environment_, clock_, client_random_,
-                                       sleeper_);
-    ec2_ = std::make_unique<Ec2Client>(*aws_);
+    aws_ = std::make_unique<testing::SimcloudAws>(cloud_->endpoint(), transport_, clock_, sleeper_, 22);
+    ec2_ = std::make_unique<Ec2Client>(aws_->client);
     store_ = std::move(*SqliteStore::Open(config_.store.path));
     ControllerServerDeps deps{config_, *store_, *ec2_, nullptr, transport_, clock_, random_, metrics_};
     deps.dead_letter_count = [] { return std::optional<int64_t>(2); };
@@ -87,7 +84,7 @@ class DashboardInBrowser : public ::testing::Test {
   }
 
   void StartRun(const std::string& job, int workers) {
-    GlueClient glue(*aws_);
+    GlueClient glue(aws_->client);
     StartJobRunRequest start;
     start.job_name = job;
     start.number_of_workers = workers;
@@ -141,13 +138,10 @@ class DashboardInBrowser : public ::testing::Test {
   FakeClock clock_{FromUnixMillis(1'795'000'000'000)};
   FakeSleeper sleeper_{clock_};
   SeededRandom random_{21};
-  SeededRandom client_random_{22};
   CurlTransport transport_;
   std::unique_ptr<SimCloud> cloud_;
-  StaticCredentialsProvider credentials_{Credentials{"AKIDEXAMPLE", kSecret, "", {}, "test"}};
-  std::unique_ptr<AwsEnvironment> environment_;
   MetricsRegistry metrics_;
-  std::unique_ptr<AwsClient> aws_;
+  std::unique_ptr<testing::SimcloudAws> aws_;
   std::unique_ptr<Ec2Client> ec2_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<ControllerServer> server_;

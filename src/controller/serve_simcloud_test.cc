@@ -17,6 +17,7 @@
 #include "controller/server.h"
 #include "simcloud/simcloud.h"
 #include "store/sqlite_store.h"
+#include "testing/simcloud_aws.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -24,8 +25,6 @@ namespace {
 
 using std::chrono::minutes;
 using std::chrono::seconds;
-
-constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 std::string Source(const std::string& path) { return std::string(GLUEGUARD_SOURCE_DIR) + "/" + path; }
 
@@ -40,13 +39,10 @@ class ServeAgainstSimcloud : public ::testing::Test {
     options.world.speed = 1;  // the simulated world follows the fake clock
     cloud_ = std::move(*SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_));
     EXPECT_TRUE(cloud_->Start().ok());
-    environment_ = std::make_unique<AwsEnvironment>(*AwsEnvironment::FromConfig(
-        FixedEnv({{"AWS_REGION", "us-east-1"}, {"AWS_ENDPOINT_URL", cloud_->endpoint()}}), SharedConfig{}));
-    aws_ = std::make_unique<AwsClient>(transport_, credentials_, *environment_, clock_, client_random_,
-                                       sleeper_);
+    aws_ = std::make_unique<testing::SimcloudAws>(cloud_->endpoint(), transport_, clock_, sleeper_, 12);
     aws_metrics_ = *AwsCallMetrics::Register(metrics_);
-    aws_->set_observer([this](const AwsCallRecord& r) { aws_metrics_.Record(r); });
-    ec2_ = std::make_unique<Ec2Client>(*aws_);
+    aws_->client.set_observer([this](const AwsCallRecord& r) { aws_metrics_.Record(r); });
+    ec2_ = std::make_unique<Ec2Client>(aws_->client);
   }
 
   void StartController() {
@@ -100,14 +96,11 @@ class ServeAgainstSimcloud : public ::testing::Test {
   FakeClock clock_{FromUnixMillis(1'795'000'000'000)};
   FakeSleeper sleeper_{clock_};
   SeededRandom random_{11};
-  SeededRandom client_random_{12};
   CurlTransport transport_;
   std::unique_ptr<SimCloud> cloud_;
-  StaticCredentialsProvider credentials_{Credentials{"AKIDEXAMPLE", kSecret, "", {}, "test"}};
-  std::unique_ptr<AwsEnvironment> environment_;
   MetricsRegistry metrics_;
   AwsCallMetrics aws_metrics_;
-  std::unique_ptr<AwsClient> aws_;
+  std::unique_ptr<testing::SimcloudAws> aws_;
   std::unique_ptr<Ec2Client> ec2_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<MetricsRegistry> metrics_for_server_;
@@ -126,7 +119,7 @@ TEST_F(ServeAgainstSimcloud, LaunchesGoThroughAdmissionAndTheirEnisSettleTheRese
   EXPECT_FALSE(d["reservation_id"].get<std::string>().empty());
 
   // The launch happens: the job's 10 ENIs appear, and the next observation settles the reservation.
-  GlueClient glue(*aws_);
+  GlueClient glue(aws_->client);
   StartJobRunRequest start;
   start.job_name = "product-metrics";
   ASSERT_TRUE(glue.StartJobRun(start).ok());

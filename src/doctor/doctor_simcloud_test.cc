@@ -14,6 +14,7 @@
 #include "doctor/doctor.h"
 #include "simcloud/simcloud.h"
 #include "store/sqlite_store.h"
+#include "testing/simcloud_aws.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -22,7 +23,6 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr char kSubnetA[] = "subnet-0a1b2c3d4e5f60001";
 constexpr char kSubnetB[] = "subnet-0a1b2c3d4e5f60002";
 
@@ -64,13 +64,10 @@ class DoctorAgainstSimcloud : public ::testing::Test {
     options.world.speed = 1;  // the simulated world follows the fake clock
     cloud_ = std::move(*SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_));
     EXPECT_TRUE(cloud_->Start().ok());
-    environment_ = std::make_unique<AwsEnvironment>(*AwsEnvironment::FromConfig(
-        FixedEnv({{"AWS_REGION", "us-east-1"}, {"AWS_ENDPOINT_URL", cloud_->endpoint()}}), SharedConfig{}));
-    aws_ = std::make_unique<AwsClient>(transport_, credentials_, *environment_, clock_, client_random_,
-                                       sleeper_);
-    ec2_ = std::make_unique<Ec2Client>(*aws_);
-    glue_ = std::make_unique<GlueClient>(*aws_);
-    sts_ = std::make_unique<StsClient>(*aws_);
+    aws_ = std::make_unique<testing::SimcloudAws>(cloud_->endpoint(), transport_, clock_, sleeper_, 12);
+    ec2_ = std::make_unique<Ec2Client>(aws_->client);
+    glue_ = std::make_unique<GlueClient>(aws_->client);
+    sts_ = std::make_unique<StsClient>(aws_->client);
     store_ = std::move(*SqliteStore::Open(dir_.File("glueguard.db")));
     ledger_ = std::move(*OpenSqliteEniLedger(dir_.File("glueguard.db")));
     options_.jobs = {"customer-analytics", "product-metrics", "reporting", "aggregations"};
@@ -113,12 +110,9 @@ class DoctorAgainstSimcloud : public ::testing::Test {
   FakeClock clock_{FromUnixMillis(1'767'571'200'000)};
   FakeSleeper sleeper_{clock_};
   SeededRandom random_{11};
-  SeededRandom client_random_{12};
   CurlTransport transport_;
   std::unique_ptr<SimCloud> cloud_;
-  StaticCredentialsProvider credentials_{Credentials{"AKIDEXAMPLE", kSecret, "", {}, "test"}};
-  std::unique_ptr<AwsEnvironment> environment_;
-  std::unique_ptr<AwsClient> aws_;
+  std::unique_ptr<testing::SimcloudAws> aws_;
   std::unique_ptr<Ec2Client> ec2_;
   std::unique_ptr<GlueClient> glue_;
   std::unique_ptr<StsClient> sts_;

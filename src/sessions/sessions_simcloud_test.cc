@@ -13,6 +13,7 @@
 #include "sessions/sqs_intake.h"
 #include "simcloud/simcloud.h"
 #include "testing/aws_cli.h"
+#include "testing/simcloud_aws.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -35,14 +36,11 @@ class SessionsAgainstSimcloud : public ::testing::Test {
     cloud_ =
         std::move(*SimCloud::Create(workload_, options, wall_, cloud_random_, cloud_sleeper_, transport_));
     ASSERT_TRUE(cloud_->Start().ok());
-    environment_ = std::make_unique<AwsEnvironment>(*AwsEnvironment::FromConfig(
-        FixedEnv({{"AWS_REGION", "us-east-1"}, {"AWS_ENDPOINT_URL", cloud_->endpoint()}}), SharedConfig{}));
     // Requests are signed with the wall clock (simcloud checks the skew); retries wait on the fake sleeper.
-    aws_ = std::make_unique<AwsClient>(transport_, credentials_, *environment_, wall_, client_random_,
-                                       aws_sleeper_);
-    glue_ = std::make_unique<GlueClient>(*aws_);
-    sqs_ = std::make_unique<SqsClient>(*aws_);
-    sns_ = std::make_unique<SnsClient>(*aws_);
+    aws_ = std::make_unique<testing::SimcloudAws>(cloud_->endpoint(), transport_, wall_, aws_sleeper_, 22);
+    glue_ = std::make_unique<GlueClient>(aws_->client);
+    sqs_ = std::make_unique<SqsClient>(aws_->client);
+    sns_ = std::make_unique<SnsClient>(aws_->client);
     notifier_ = std::make_unique<SnsNotifier>(*sns_, kTopic);
 
     config_.configured = true;
@@ -84,15 +82,12 @@ class SessionsAgainstSimcloud : public ::testing::Test {
   FakeClock aws_sleeper_clock_;
   FakeSleeper aws_sleeper_{aws_sleeper_clock_};
   SeededRandom cloud_random_{21};
-  SeededRandom client_random_{22};
   SeededRandom random_{23};
   FakeClock clock_;
   FakeSleeper sleeper_{clock_};
   CurlTransport transport_;
   std::unique_ptr<SimCloud> cloud_;
-  StaticCredentialsProvider credentials_{Credentials{"AKIDEXAMPLE", testing::kTestSecret, "", {}, "test"}};
-  std::unique_ptr<AwsEnvironment> environment_;
-  std::unique_ptr<AwsClient> aws_;
+  std::unique_ptr<testing::SimcloudAws> aws_;
   std::unique_ptr<GlueClient> glue_;
   std::unique_ptr<SqsClient> sqs_;
   std::unique_ptr<SnsClient> sns_;

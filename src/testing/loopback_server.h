@@ -26,7 +26,9 @@ class LoopbackServer {
   }
   // Register handlers before the first request is sent.
   httplib::Server& server() { return server_; }
-  std::string Url(const std::string& path = "") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string Url(const std::string& path = "") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
 
  private:
   httplib::Server server_;

@@ -1,5 +1,5 @@
-// Test doubles for session boundaries: a dumb in-memory Glue with error injection, and CreateSession events in
-// EventBridge's shape.
+// Test doubles for session boundaries: a dumb in-memory Glue with error injection, and CreateSession events
+// in EventBridge's shape.
 #pragma once
 
 #include <map>
@@ -109,7 +109,8 @@ class FakeGlue final : public GlueApi {
 };
 
 // A CreateSession event in EventBridge's shape.
-inline std::string CreateSessionEvent(const std::string& event_id, const std::string& session_id, int workers) {
+inline std::string CreateSessionEvent(const std::string& event_id, const std::string& session_id,
+                                      int workers) {
   nlohmann::json e = {
       {"version", "0"},
       {"id", "env-" + event_id},
