@@ -73,17 +73,7 @@ int RunCapacity(CommandContext& context) {
   options.policy = flags->Get("policy").value_or(options.policy);
   bool ok = true;
   auto number = [&](const char* name, double min, double max, auto& into) {
-    if (!flags->Has(name)) return;
-    const std::string text = *flags->Get(name);
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !(v >= min && v <= max)) {
-      context.err << fmt::format("glueguard: --{} must be a number from {} to {}, not '{}'\n", name, min, max,
-                                 text);
-      ok = false;
-      return;
-    }
-    into = static_cast<std::remove_reference_t<decltype(into)>>(v);
+    ok = ReadNumberFlag(*flags, context.err, name, min, max, into) && ok;
   };
   number("step", 0.1, 10000, options.step);
   number("max", 0.1, 10000, options.max);

@@ -1,6 +1,7 @@
 #include "cli/command_support.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 #include <ostream>
 
@@ -58,6 +59,21 @@ bool ReadOutputFormat(CommandContext& context, const Flags& flags, bool& json) {
     return false;
   }
   json = output == "json";
+  return true;
+}
+
+bool ReadNumberFlag(const Flags& flags, std::ostream& err, const std::string& name, double min, double max,
+                    double& value) {
+  const std::optional<std::string> text = flags.Get(name);
+  if (!text) return true;
+  char* end = nullptr;
+  const double v = std::strtod(text->c_str(), &end);
+  if (text->empty() || *end != '\0' || !(v >= min && v <= max)) {
+    err << "glueguard: --" << name << " must be a number from " << min << " to " << max << ", not '" << *text
+        << "'\n";
+    return false;
+  }
+  value = v;
   return true;
 }
 

@@ -26,6 +26,19 @@ std::optional<Flags> ParseCommandFlags(CommandContext& context, const char* usag
 // and false comes back (the command returns kExitUsage).
 bool ReadOutputFormat(CommandContext& context, const Flags& flags, bool& json);
 
+// Reads --<name> as a number from `min` to `max` into `value`, which is left alone when the flag is absent. A
+// value that is not a number in range is printed as a usage error naming the flag, and false comes back.
+bool ReadNumberFlag(const Flags& flags, std::ostream& err, const std::string& name, double min, double max,
+                    double& value);
+template <typename T>
+bool ReadNumberFlag(const Flags& flags, std::ostream& err, const std::string& name, double min, double max,
+                    T& value) {
+  double v = static_cast<double>(value);
+  if (!ReadNumberFlag(flags, err, name, min, max, v)) return false;
+  value = static_cast<T>(v);
+  return true;
+}
+
 // A log for components that run on their own threads: each call writes one whole line, "glueguard: <line>",
 // to `out` and flushes it, serialised by a lock shared by every logger LineLogger makes.
 std::function<void(const std::string&)> LineLogger(std::ostream& out);

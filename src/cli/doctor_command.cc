@@ -68,16 +68,7 @@ bool ReadOptions(const Flags& flags, std::ostream& err, DoctorOptions& options) 
     into = *d;
   };
   auto number = [&](const char* name, double min, double max, auto& into) {
-    if (!flags.Has(name)) return;
-    const std::string text = *flags.Get(name);
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !(v >= min && v <= max)) {
-      err << fmt::format("glueguard: --{} must be a number from {} to {}, not '{}'\n", name, min, max, text);
-      ok = false;
-      return;
-    }
-    into = static_cast<std::remove_reference_t<decltype(into)>>(v);
+    ok = ReadNumberFlag(flags, err, name, min, max, into) && ok;
   };
   options.apply = flags.Has("apply");
   options.jobs = flags.GetAll("job");

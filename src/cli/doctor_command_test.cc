@@ -125,6 +125,12 @@ TEST(DoctorCommandUsage, BadFlagsAndConfigurationsExitTwo) {
       2);
   EXPECT_EQ(RunGlueguard({"doctor", "--config", Source("examples/glueguard.yaml"), "--output", "xml"}).code,
             2);
+  Ran bad_number =
+      RunGlueguard({"doctor", "--config", Source("examples/glueguard.yaml"), "--max-deletes", "lots"});
+  EXPECT_EQ(bad_number.code, 2);
+  EXPECT_NE(bad_number.err.find("--max-deletes must be a number from 0 to 10000, not 'lots'"),
+            std::string::npos)
+      << bad_number.err;
   testing::TempDir dir;
   Ran broken = RunGlueguard({"doctor", "--config", dir.Write("bad.yaml", "subnets: 3\n")});
   EXPECT_EQ(broken.code, 2);
