@@ -134,7 +134,9 @@ int RunSessionsDlqReplay(CommandContext& context) {
       "glueguard sessions dlq replay --config FILE (--id N ... | --all)\n\n"
       "Handles dead-lettered session events again, with the configured policy and action: an event that is\n"
       "handled now leaves the store; one that still fails stays, with its new error. Exit 0 when every\n"
-      "replayed event was handled, 1 when any still fails.";
+      "replayed event was handled, 1 when any still fails (each is listed with its error). With\n"
+      "sessions.dead_letter_queue_url, --all replays each letter on the queue once; those that still fail\n"
+      "are parked on it again.";
   std::vector<FlagSpec> specs = {{"config", "glueguard configuration", true, false, "FILE"},
                                  {"id", "the dead letter to replay (repeatable)", true, true, "N"},
                                  {"all", "replay every dead letter", false},
@@ -176,8 +178,17 @@ int RunSessionsDlqReplay(CommandContext& context) {
       context.err << "glueguard: " << stats.status().message() << "\n";
       return kExitFailure;
     }
+    for (const SqsReplayFailure& f : stats->failures) {
+      context.out << fmt::format("{}: still failing: {}\n", f.event_id.empty() ? "(unreadable)" : f.event_id,
+                                 OneLine(f.error, 200));
+    }
     context.out << fmt::format("{} replayed, {} handled, {} still failing (parked on the queue again)\n",
                                stats->received, stats->handled, stats->still_failing);
+    if (stats->still_hidden > 0) {
+      context.err << fmt::format(
+          "glueguard: {} dead letters could not be made visible again; they return within 5 minutes\n",
+          stats->still_hidden);
+    }
     return stats->still_failing == 0 ? kExitOk : kExitFailure;
   }
   std::vector<int64_t> ids;

@@ -2,8 +2,10 @@
 
 #include <sstream>
 
+#include "aws/curl_transport.h"
 #include "cli/cli.h"
 #include "sessions/session_store.h"
+#include "simcloud/simcloud.h"
 #include "testing/run_command.h"
 #include "testing/temp_dir.h"
 
@@ -67,6 +69,50 @@ TEST_F(SessionsDlqCommand, ReplayNeedsIdsOrAll) {
   testing::CommandRun r = RunGlueguard({"sessions", "dlq", "replay", "--config", config_});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--id N"), std::string::npos) << r.err;
+}
+
+// Against simcloud's SQS: unreadable letters fail on every replay; the run replays each once, lists both and
+// exits 1 instead of receiving its own re-parked letters without end.
+TEST(SessionsDlqReplayFromSqs, ReplaysEachLetterOnceListsThoseStillFailingAndExitsOne) {
+  Workload workload =
+      *LoadWorkloadFile(std::string(GLUEGUARD_SOURCE_DIR) + "/examples/workloads/seed-after.yaml");
+  SystemClock wall;  // the command signs with the wall clock; simcloud checks the skew
+  FakeClock sleeper_clock;
+  FakeSleeper sleeper(sleeper_clock);
+  SeededRandom random(5);
+  CurlTransport transport;
+  SimCloudOptions options;
+  options.world.run_arrivals = false;
+  auto cloud = std::move(*SimCloud::Create(workload, options, wall, random, sleeper, transport));
+  ASSERT_TRUE(cloud->Start().ok());
+  ASSERT_TRUE(cloud->sqs().CreateQueue("glueguard-dead-letters").ok());
+  ASSERT_TRUE(cloud->sqs().Send("glueguard-dead-letters", "{\"detail\": ").ok());
+  ASSERT_TRUE(cloud->sqs().Send("glueguard-dead-letters", "not an event").ok());
+
+  testing::TempDir dir;
+  const std::string config =
+      dir.Write("glueguard.yaml", "region: us-east-1\nstore:\n  path: " + dir.File("glueguard.db") +
+                                      "\nsessions:\n  dead_letter_queue_url: " + cloud->endpoint() +
+                                      "/123456789012/glueguard-dead-letters\n  policy:\n    limits:\n"
+                                      "      max_workers: 10\n");
+  testing::CommandRun r =
+      testing::RunCommand({"sessions", "dlq", "replay", "--config", config, "--all"},
+                          FixedEnv({{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+                                    {"AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
+                                    {"AWS_REGION", "us-east-1"},
+                                    {"AWS_ENDPOINT_URL", cloud->endpoint()},
+                                    {"AWS_CONFIG_FILE", "/dev/null"},
+                                    {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
+                                    {"AWS_EC2_METADATA_DISABLED", "true"}}));
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("(unreadable): still failing: the event is not valid JSON"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("2 replayed, 0 handled, 2 still failing"), std::string::npos) << r.out;
+  int visible = -1;
+  for (const SqsQueueSnapshot& q : cloud->sqs().Snapshot()) {
+    if (q.name == "glueguard-dead-letters") visible = q.visible;
+  }
+  EXPECT_EQ(visible, 2);
 }
 
 }  // namespace

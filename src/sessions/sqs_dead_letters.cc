@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+
 namespace glueguard {
 namespace {
 
@@ -104,28 +107,56 @@ std::unique_ptr<SessionStore> NewSqsDeadLetterStore(SessionStore& base, SqsApi& 
 Result<SqsReplayStats> ReplaySqsDeadLetters(SqsApi& sqs, const std::string& queue_url,
                                             SessionEventHandler& handler, int max_messages) {
   SqsReplayStats stats;
-  while (stats.received < max_messages) {
+  // What identifies a letter across a re-park: the failure goes back as a new message with a new id.
+  auto letter_key = [](const SqsMessage& m) {
+    auto it = m.message_attributes.find("event_id");
+    if (it != m.message_attributes.end() && !it->second.string_value.empty()) {
+      return "event:" + it->second.string_value;
+    }
+    return "body:" + m.body;
+  };
+  std::set<std::string> replayed;
+  std::vector<std::string> held;  // receipt handles of letters seen again, hidden until the run ends
+  Status status = Status::Ok();
+  while (stats.received < max_messages && status.ok()) {
     ReceiveMessageRequest receive;
     receive.queue_url = queue_url;
     receive.max_number_of_messages = std::clamp(max_messages - stats.received, 1, 10);
     receive.visibility_timeout = 300;
     Result<std::vector<SqsMessage>> messages = sqs.ReceiveMessage(receive);
-    if (!messages.ok()) return messages.status();
+    if (!messages.ok()) {
+      status = messages.status();
+      break;
+    }
     if (messages->empty()) break;
     for (const SqsMessage& m : *messages) {
+      if (!replayed.insert(letter_key(m)).second) {
+        held.push_back(m.receipt_handle);
+        continue;
+      }
       ++stats.received;
       HandleOptions options;
       options.source = "replay";
       Result<HandleResult> result = handler.Handle(m.body, options);
-      if (!result.ok()) return result.status();  // the message stays; it returns after its visibility timeout
+      if (!result.ok()) {  // the message stays; it returns after its visibility timeout
+        status = result.status();
+        break;
+      }
       if (result->dead_letter_id != 0) {
         ++stats.still_failing;
+        stats.failures.push_back({result->event_id, result->detail});
       } else {
         ++stats.handled;
       }
-      GG_RETURN_IF_ERROR(sqs.DeleteMessage(queue_url, m.receipt_handle));
+      status = sqs.DeleteMessage(queue_url, m.receipt_handle);
+      if (!status.ok()) break;
     }
   }
+  // A letter that cannot be shown again now returns by itself when its visibility timeout ends.
+  for (const std::string& receipt_handle : held) {
+    if (!sqs.ChangeMessageVisibility(queue_url, receipt_handle, 0).ok()) ++stats.still_hidden;
+  }
+  if (!status.ok()) return status;
   return stats;
 }
 
