@@ -97,7 +97,7 @@ class Ec2Api {
   // Every subnet matching the request, across pages. Asking for an id that does not exist is NotFound
   // (InvalidSubnetID.NotFound).
   virtual Result<std::vector<Subnet>> DescribeSubnets(const DescribeSubnetsRequest& request) = 0;
-  // Deletes an ENI. Ok when EC2 returned <return>true</return>.
+  // Deletes an ENI. Ok for any 2xx reply but one saying <return>false</return> (ParseNoOutputResponse).
   virtual Status DeleteNetworkInterface(const std::string& network_interface_id) = 0;
 };
 
@@ -134,8 +134,11 @@ std::vector<std::pair<std::string, std::string>> DescribeSubnetsParams(const Des
 // id, or a field that does not parse (a number, a boolean, a timestamp). Never throws.
 Result<NetworkInterfacePage> ParseDescribeNetworkInterfacesResponse(std::string_view xml);
 Result<SubnetPage> ParseDescribeSubnetsResponse(std::string_view xml);
-// Ok only for <DeleteNetworkInterfaceResponse> with <return>true</return>.
-Status ParseDeleteNetworkInterfaceResponse(std::string_view xml);
+// The reply to an EC2 action that botocore's model gives no output (DeleteNetworkInterface among the ones
+// glueguard sends): the SDKs ignore its body, so any 2xx is success — no <return>, an empty body, even text
+// that is not XML. The one exception is <return>false</return>, EC2 saying it did not act: Internal.
+// `operation` only names the action in the error.
+Status ParseNoOutputResponse(std::string_view operation, std::string_view xml);
 
 // True when the ENI was created by Glue: its description starts with "Attached to Glue using role:" or
 // "Glue_".

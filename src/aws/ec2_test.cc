@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "aws/aws_client.h"
 #include "aws/fake_transport.h"
@@ -482,17 +485,47 @@ TEST_F(Ec2DeleteNetworkInterface, AMissingInterfaceIsNotFound) {
   EXPECT_EQ(ec2_->DeleteNetworkInterface("eni-gone").code(), StatusCode::kNotFound);
 }
 
-TEST_F(Ec2DeleteNetworkInterface, ReturnFalseOrNoReturnIsAnError) {
-  EXPECT_EQ(ParseDeleteNetworkInterfaceResponse(
-                "<DeleteNetworkInterfaceResponse><return>false</return></DeleteNetworkInterfaceResponse>")
-                .code(),
+// The bug: a 200 without <return> was reported as a failed delete although the ENI was gone.
+TEST_F(Ec2DeleteNetworkInterface, A200WithoutReturnIsSuccessAsTheSdksTreatIt) {
+  transport_.Push(200,
+                  "<DeleteNetworkInterfaceResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                  "<requestId>e1c6d73b</requestId></DeleteNetworkInterfaceResponse>");
+  transport_.Push(200, "");
+  const Status without_return = ec2_->DeleteNetworkInterface("eni-1");
+  EXPECT_TRUE(without_return.ok()) << without_return.ToString();
+  const Status empty = ec2_->DeleteNetworkInterface("eni-2");
+  EXPECT_TRUE(empty.ok()) << empty.ToString();
+}
+
+TEST_F(Ec2DeleteNetworkInterface, OnlyReturnFalseIsAnError) {
+  transport_.Push(200,
+                  "<DeleteNetworkInterfaceResponse><return>false</return></DeleteNetworkInterfaceResponse>");
+  const Status s = ec2_->DeleteNetworkInterface("eni-1");
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  EXPECT_NE(s.message().find("<return>false</return>"), std::string::npos) << s.ToString();
+
+  EXPECT_TRUE(ParseNoOutputResponse("DeleteNetworkInterface", "<DeleteNetworkInterfaceResponse/>").ok());
+  EXPECT_TRUE(
+      ParseNoOutputResponse("DeleteNetworkInterface", "<DeleteNetworkInterfaceResponse><return>tr").ok());
+  EXPECT_TRUE(ParseNoOutputResponse("DeleteNetworkInterface", "<Other><return>true</return></Other>").ok());
+  EXPECT_TRUE(ParseNoOutputResponse("DeleteNetworkInterface", "not xml at all").ok());
+  EXPECT_EQ(ParseNoOutputResponse("DeleteNetworkInterface", "<R>\n  <return> false </return></R>").code(),
             StatusCode::kInternal);
-  EXPECT_EQ(ParseDeleteNetworkInterfaceResponse("<DeleteNetworkInterfaceResponse/>").code(),
-            StatusCode::kInternal);
-  EXPECT_EQ(ParseDeleteNetworkInterfaceResponse("<DeleteNetworkInterfaceResponse><return>tr").code(),
-            StatusCode::kInternal);
-  EXPECT_EQ(ParseDeleteNetworkInterfaceResponse("<Other><return>true</return></Other>").code(),
-            StatusCode::kInternal);
+}
+
+// Which EC2 actions glueguard sends have no output in botocore's model (Debian's python3-botocore, what the
+// AWS CLI reads replies with): those are read by ParseNoOutputResponse, the others by their own parser.
+TEST(Ec2BotocoreModel, TheActionsReadAsNoOutputAreTheOnesTheModelGivesNoOutput) {
+  const std::string path = "/usr/lib/python3/dist-packages/botocore/data/ec2/2016-11-15/service-2.json";
+  std::ifstream in(path);
+  if (!in) GTEST_SKIP() << path << " is not installed (apt-get install python3-botocore)";
+  const nlohmann::json model = nlohmann::json::parse(in);
+  const std::map<std::string, bool> sent_with_output = {
+      {"DescribeNetworkInterfaces", true}, {"DescribeSubnets", true}, {"DeleteNetworkInterface", false}};
+  for (const auto& [action, has_output] : sent_with_output) {
+    ASSERT_TRUE(model["operations"].contains(action)) << action;
+    EXPECT_EQ(model["operations"][action].contains("output"), has_output) << action;
+  }
 }
 
 TEST_F(Ec2DeleteNetworkInterface, AnEmptyIdIsRefusedBeforeSending) {
