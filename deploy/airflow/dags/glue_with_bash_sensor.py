@@ -22,7 +22,6 @@ and apache-airflow-providers-amazon.
 from __future__ import annotations
 
 import logging
-import re
 import subprocess
 from datetime import datetime
 
@@ -40,6 +39,9 @@ except ImportError:  # Airflow 2
 from airflow.providers.amazon.aws.hooks.glue import GlueJobHook
 from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 from airflow.providers.amazon.aws.sensors.glue import GlueJobSensor
+
+# Shared by both example DAGs (a module beside them in the DAGs folder).
+from glueguard_launch import looks_like_ip_exhaustion
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +62,6 @@ MAX_WAIT = 600  # seconds; admission.max_wait
 # reschedules in every Airflow release, and a waiter that changed identity on each poke would queue at the
 # back every minute and never reach max_wait. Mapped tasks: append /{{ ti.map_index }}.
 LAUNCH_ID = "{{ dag.dag_id }}/{{ run_id }}/{{ task.task_id }}"
-
-# The ErrorMessage of a Glue job run that could not get IPs quotes EC2's error, e.g.
-# "... InsufficientFreeAddressesInSubnet: The specified subnet does not have enough free addresses to
-# satisfy the request." Wordings vary a little (some say "free IP addresses"), hence the alternatives.
-IP_EXHAUSTION = re.compile(
-    r"InsufficientFreeAddressesInSubnet"
-    r"|does not have enough free (?:IP )?addresses"
-    r"|insufficient free (?:IP )?addresses",
-    re.IGNORECASE,
-)
-
-
-def looks_like_ip_exhaustion(error_message: str | None) -> bool:
-    return bool(error_message) and IP_EXHAUSTION.search(error_message) is not None
 
 
 @task(task_id="finish_launch", pool=POOL)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from datetime import datetime
 
 try:  # Airflow 3
@@ -47,6 +46,9 @@ from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 from airflow.providers.amazon.aws.sensors.glue import GlueJobSensor
 from airflow.providers.http.hooks.http import HttpHook
 from airflow.providers.http.sensors.http import HttpSensor
+
+# Shared by both example DAGs (a module beside them in the DAGs folder).
+from glueguard_launch import looks_like_ip_exhaustion
 
 log = logging.getLogger(__name__)
 
@@ -73,20 +75,6 @@ ADMISSION_BODY = (
     '"run_id": dag.dag_id ~ "/" ~ run_id ~ "/" ~ task.task_id'
     "} | tojson }}"
 )
-
-# The ErrorMessage of a Glue job run that could not get IPs quotes EC2's error, e.g.
-# "... InsufficientFreeAddressesInSubnet: The specified subnet does not have enough free addresses to
-# satisfy the request." Wordings vary a little (some say "free IP addresses"), hence the alternatives.
-IP_EXHAUSTION = re.compile(
-    r"InsufficientFreeAddressesInSubnet"
-    r"|does not have enough free (?:IP )?addresses"
-    r"|insufficient free (?:IP )?addresses",
-    re.IGNORECASE,
-)
-
-
-def looks_like_ip_exhaustion(error_message: str | None) -> bool:
-    return bool(error_message) and IP_EXHAUSTION.search(error_message) is not None
 
 
 def admission_check(response, ti):
