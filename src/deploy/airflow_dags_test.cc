@@ -81,7 +81,7 @@ TEST_F(AirflowDags, EachDagParsesAndTakesThePatternFromTheSharedModule) {
         "print('own patterns', len(compiles))\n",
         {Source(dag)});
     ASSERT_EQ(run.exit_code, 0) << dag << ": " << run.output;
-    EXPECT_THAT(run.output, ::testing::HasSubstr("shared looks_like_ip_exhaustion\n")) << dag;
+    EXPECT_THAT(run.output, ::testing::HasSubstr("shared looks_like_ip_exhaustion")) << dag;
     EXPECT_THAT(run.output, ::testing::HasSubstr("own patterns 0\n")) << dag;
   }
 }
@@ -95,6 +95,119 @@ TEST_F(AirflowDags, TheSharedModuleIsKeptOutOfDagParsing) {
       {Source("deploy/airflow/dags/.airflowignore"), "glue_with_bash_sensor.py", "glue_with_http_sensor.py"});
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.output, "True\nFalse\n");
+}
+
+TEST_F(AirflowDags, WhereSupportedPassesOnlyTheArgumentsAnOperatorNames) {
+  const ToolRun run = Python(
+      "import functools\n"
+      "from glueguard_launch import where_supported\n"
+      "def wrapped(init):\n"  // as Airflow's operator metaclass wraps __init__
+      "    @functools.wraps(init)\n"
+      "    def apply_defaults(self, *args, **kwargs): return init(self, *args, **kwargs)\n"
+      "    return apply_defaults\n"
+      "class BaseOperator:\n"
+      "    @wrapped\n"
+      "    def __init__(self, *, task_id, retries=0, **kwargs): pass\n"
+      "class NewGlueJobOperator(BaseOperator):\n"
+      "    @wrapped\n"
+      "    def __init__(self, *, job_name, deferrable=False, durable=None, **kwargs): "
+      "super().__init__(**kwargs)\n"
+      "class OldGlueJobOperator(BaseOperator):\n"
+      "    @wrapped\n"
+      "    def __init__(self, *, job_name, deferrable=False, **kwargs): super().__init__(**kwargs)\n"
+      "print(where_supported(NewGlueJobOperator, durable=False))\n"
+      "print(where_supported(OldGlueJobOperator, durable=False))\n"
+      "print(where_supported(OldGlueJobOperator, deferrable=False, retries=1))\n");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output, "{'durable': False}\n{}\n{'deferrable': False, 'retries': 1}\n");
+}
+
+// The Glue tasks of both DAGs: GlueJobOperator never defers and is not durable (on Airflow 3.3+ with the
+// amazon provider 9.35+ durable=True made a cleared start task start nothing while admission ran again);
+// GlueJobSensor never defers (a deferred trigger gives up after max_retries x poke_interval, before timeout).
+TEST_F(AirflowDags, TheGlueTasksAreNeitherDurableNorDeferred) {
+  for (const char* dag : kDags) {
+    const ToolRun run = Python(
+        "import ast\n"
+        "tree = ast.parse(open(sys.argv[1]).read(), sys.argv[1])\n"
+        "def literal(node):\n"
+        "    return ast.literal_eval(node) if isinstance(node, ast.Constant) else ast.dump(node)\n"
+        "for call in ast.walk(tree):\n"
+        "    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):\n"
+        "        continue\n"
+        "    if call.func.id not in ('GlueJobOperator', 'GlueJobSensor'):\n"
+        "        continue\n"
+        "    args = {k.arg: literal(k.value) for k in call.keywords if k.arg}\n"
+        "    for k in call.keywords:\n"
+        "        if k.arg is None and isinstance(k.value, ast.Call) and k.value.func.id == "
+        "'where_supported':\n"
+        "            assert k.value.args[0].id == call.func.id, ast.dump(k.value)\n"
+        "            args.update({w.arg: literal(w.value) for w in k.value.keywords})\n"
+        "    print(call.func.id, 'deferrable', args.get('deferrable'), 'durable', args.get('durable'),\n"
+        "          'mode', args.get('mode'))\n",
+        {Source(dag)});
+    ASSERT_EQ(run.exit_code, 0) << dag << ": " << run.output;
+    EXPECT_THAT(run.output,
+                ::testing::HasSubstr("GlueJobOperator deferrable False durable False mode None\n"))
+        << dag;
+    EXPECT_THAT(run.output,
+                ::testing::HasSubstr("GlueJobSensor deferrable False durable None mode reschedule\n"))
+        << dag;
+  }
+}
+
+// The HTTP DAG's admission check and sensor, run outside Airflow (their source with stand-ins for what they
+// import): a controller that is restarting (502/503/504, a refused connection) is "poke again", never a
+// failure; a reject still fails at once.
+TEST_F(AirflowDags, TheHttpSensorAsksAgainWhileTheControllerCannotBeReached) {
+  const ToolRun run = Python(
+      "import ast, types\n"
+      "source = open(sys.argv[1]).read()\n"
+      "tree = ast.parse(source)\n"
+      "class AirflowException(Exception): pass\n"
+      "class AirflowFailException(AirflowException): pass\n"
+      "class ConnectionError(Exception): pass\n"
+      "requests = types.SimpleNamespace(exceptions=types.SimpleNamespace(ConnectionError=ConnectionError))\n"
+      "class HttpSensor:\n"
+      "    failure = None\n"
+      "    def poke(self, context):\n"
+      "        raise self.failure\n"
+      "scope = dict(AirflowException=AirflowException, AirflowFailException=AirflowFailException,\n"
+      "             HttpSensor=HttpSensor, requests=requests,\n"
+      "             log=types.SimpleNamespace(info=lambda *a: None, warning=lambda *a: None))\n"
+      "for node in tree.body:\n"
+      "    if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in ('admission_check', "
+      "'AdmissionSensor'):\n"
+      "        exec(ast.get_source_segment(source, node), scope)\n"
+      "class Response:\n"
+      "    def __init__(self, status, body): self.status_code, self.body, self.text = status, body, "
+      "str(body)\n"
+      "    def json(self): return self.body\n"
+      "class Ti:\n"
+      "    def xcom_push(self, key, value): pass\n"
+      "check = scope['admission_check']\n"
+      "for status in (502, 503, 504):\n"
+      "    print(status, check(Response(status, {'error': {'message': 'restarting'}}), Ti()))\n"
+      "print('wait', check(Response(200, {'outcome': 'wait'}), Ti()))\n"
+      "print('admit', check(Response(200, {'outcome': 'admit'}), Ti()))\n"
+      "try:\n"
+      "    check(Response(409, {'outcome': 'reject', 'reason': 'waited too long'}), Ti())\n"
+      "except AirflowFailException as e:\n"
+      "    print('reject fails:', e)\n"
+      "sensor = scope['AdmissionSensor']()\n"
+      "sensor.failure = ConnectionError('Connection refused')\n"
+      "print('refused', sensor.poke({}))\n"
+      "sensor.failure = AirflowException('500:Internal Server Error')\n"
+      "try:\n"
+      "    sensor.poke({})\n"
+      "except AirflowException as e:\n"
+      "    print('other errors still raise:', e)\n",
+      {Source("deploy/airflow/dags/glue_with_http_sensor.py")});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output,
+            "502 False\n503 False\n504 False\nwait False\nadmit True\n"
+            "reject fails: glueguard rejected the launch (None): waited too long\n"
+            "refused False\nother errors still raise: 500:Internal Server Error\n");
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
     (setup)                                            (teardown of admission)
 
 admission       asks glueguard whether the `critical` subnet has room for 10 workers now: exit 0 admits,
-                exit 75 means wait (poke again in a minute), any other exit fails the task at once.
+                exit 75 means wait (poke again in a minute), any other exit fails the task at once. A
+                controller that cannot be reached is a wait too (75, after a few quick retries): a
+                controller restart or deploy never fails a launch; the sensor's timeout (= max_wait) is
+                the loud backstop.
 start_glue_job  StartJobRun with the same worker count; returns the job run id.
 wait_glue_job   follows the job run until it ends, holding no worker slot in between.
 finish_launch   runs once the launch is over, whatever happened: when the job run failed because the subnet
@@ -15,8 +18,9 @@ glueguard must be on the workers' PATH. It asks the controller named by GLUEGUAR
 GLUEGUARD_API_TOKEN) or, with no URL set, decides on its own from AWS and the configuration named by
 GLUEGUARD_CONFIG. Set these in the workers' environment, not in the DAG. Guide: docs/airflow.md.
 
-Needs Airflow 2.7 or later (setup and teardown tasks) or Airflow 3 with apache-airflow-providers-standard,
-and apache-airflow-providers-amazon.
+Checked against Airflow 2.11 and 3.4 (imports, parameters and deprecations, by reading their sources and the
+providers': apache-airflow-providers-standard for BashSensor on Airflow 3, apache-airflow-providers-amazon;
+see "Versions checked" in docs/airflow.md). Needs glueguard_launch.py beside it in the DAGs folder.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 from airflow.providers.amazon.aws.sensors.glue import GlueJobSensor
 
 # Shared by both example DAGs (a module beside them in the DAGs folder).
-from glueguard_launch import looks_like_ip_exhaustion
+from glueguard_launch import looks_like_ip_exhaustion, where_supported
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +119,15 @@ with DAG(
     # retry_exit_code=75 arrived with Airflow 2.6.0 (the 2.5.3 API reference of airflow.sensors.bash has no
     # such parameter, 2.6.1's has; Airflow 3 keeps it in apache-airflow-providers-standard). With it, exit
     # 75 means "not yet" and any other non-zero exit fails the task at once with AirflowFailException, which
-    # skips retries: a reject (waited longer than max_wait, can never fit, unknown category) or a failure to
-    # reach glueguard pages someone instead of poking forever. Without it, every non-zero exit would mean
-    # "poke again" and a reject would only surface at the timeout.
+    # skips retries: a reject (waited longer than max_wait, can never fit, unknown category) or a usage
+    # error pages someone instead of poking forever. Without it, every non-zero exit would mean "poke again"
+    # and a reject would only surface at the timeout.
+    #
+    # No decision is a "not yet" as well: `glueguard admit --server` retries a refused or reset connection
+    # or a 502/503/504 a few times with jitter (about two seconds in all), and if the controller still
+    # cannot be reached it exits 75 with the reason in the log. A controller restart or deploy therefore
+    # never fails a launch; a controller that stays away is caught by this sensor's own timeout (= max_wait),
+    # which fails the task with AirflowSensorTimeout: the loud backstop.
     #
     # mode="reschedule": between pokes the task gives its worker slot (and pool slot) back and sits in
     # up_for_reschedule; the scheduler runs it again poke_interval later. In reschedule mode the sensor's
@@ -156,6 +166,14 @@ with DAG(
     # retries=0: an automatic retry would start the job again without asking glueguard. To run a launch
     # again, clear start_glue_job with its downstream tasks; Airflow clears its setup (admission) and
     # teardown with it, so the new launch is admitted before it starts.
+    # durable=False: on Airflow 3.3+ with apache-airflow-providers-amazon 9.35+ the operator defaults to
+    # durable=True, keeps the run id in the task state store and, when the task runs again, goes back to
+    # that run instead of starting one. Clearing start_glue_job after its run SUCCEEDED would then start
+    # nothing while admission, cleared with it, ran again: the new reservation holds IPs no run will use
+    # until reservation_ttl. With durable=False every try starts the run it was admitted for (retries=0
+    # keeps a crashed worker from starting one unasked). Below Airflow 3.3 it defaults to False anyway;
+    # provider releases before 9.35 have no such parameter and always start a run, so where_supported
+    # leaves it out there.
     start_glue_job = GlueJobOperator(
         task_id="start_glue_job",
         job_name=GLUE_JOB,
@@ -166,8 +184,13 @@ with DAG(
         aws_conn_id=AWS_CONN_ID,
         pool=POOL,
         retries=0,
+        **where_supported(GlueJobOperator, durable=False),
     )
 
+    # deferrable=False, explicitly: with deferrable=True, or [operators] default_deferrable = True, the sensor
+    # hands the wait to a trigger that gives up after max_retries x poke_interval (60 x 60 s = 1 h here)
+    # although timeout says 4 h, failing a job that is still running. In reschedule mode it holds no worker
+    # slot between pokes anyway. Releases whose GlueJobSensor has no such parameter never defer.
     wait_glue_job = GlueJobSensor(
         task_id="wait_glue_job",
         job_name=GLUE_JOB,
@@ -177,6 +200,7 @@ with DAG(
         poke_interval=60,
         timeout=4 * 3600,
         pool=POOL,
+        **where_supported(GlueJobSensor, deferrable=False),
     )
 
     # A teardown rather than an on_failure_callback or a one_failed task: it runs whenever admission

@@ -19,8 +19,13 @@ header in the connection's extra, e.g.
 HttpHook sends every key of the extra it does not recognise as a request header, and Airflow masks the value
 of an "Authorization" key in logs.
 
-Needs Airflow 2.7 or later (setup and teardown tasks) or Airflow 3, apache-airflow-providers-http and
-apache-airflow-providers-amazon. Guide: docs/airflow.md.
+A controller that cannot be reached (connection refused or reset, 502/503/504) is "poke again", never a
+failed launch: a controller restart or deploy passes unnoticed, and the sensor's timeout (= max_wait) is the
+loud backstop when it stays away.
+
+Checked against Airflow 2.11 and 3.4 (imports, parameters and deprecations, by reading their sources and the
+providers': apache-airflow-providers-http, apache-airflow-providers-amazon; see "Versions checked" in
+docs/airflow.md). Needs glueguard_launch.py beside it in the DAGs folder. Guide: docs/airflow.md.
 """
 
 from __future__ import annotations
@@ -29,17 +34,18 @@ import json
 import logging
 from datetime import datetime
 
+import requests
+
 try:  # Airflow 3
     from airflow.sdk import DAG, task
 except ImportError:  # Airflow 2
     from airflow import DAG
     from airflow.decorators import task
 
-try:
-    from airflow.sdk.exceptions import AirflowFailException
-except ImportError:
-    from airflow.exceptions import AirflowFailException
-from airflow.exceptions import AirflowException
+try:  # Airflow 3: airflow.exceptions still has them, deprecated in favour of the SDK's
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+except ImportError:  # Airflow 2
+    from airflow.exceptions import AirflowException, AirflowFailException
 
 from airflow.providers.amazon.aws.hooks.glue import GlueJobHook
 from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
@@ -48,7 +54,7 @@ from airflow.providers.http.hooks.http import HttpHook
 from airflow.providers.http.sensors.http import HttpSensor
 
 # Shared by both example DAGs (a module beside them in the DAGs folder).
-from glueguard_launch import looks_like_ip_exhaustion
+from glueguard_launch import looks_like_ip_exhaustion, where_supported
 
 log = logging.getLogger(__name__)
 
@@ -115,15 +121,32 @@ def admission_check(response, ti):
         # A reject: waited longer than max_wait, can never fit the subnet, or an unknown category. Failing
         # with AirflowFailException skips the task's retries: asking again cannot change the answer.
         raise AirflowFailException(f"glueguard rejected the launch ({decision.get('code')}): {reason}")
-    if response.status_code == 503:
-        # No decision this time (the controller could not reach its store); nothing changed. Ask again at
-        # the next poke; the sensor's timeout still bounds the wait.
-        log.warning("glueguard is unavailable: %s", reason)
+    if response.status_code in (502, 503, 504):
+        # No decision this time: the controller could not reach its store, or a proxy in front of it could
+        # not reach the controller (a restart, a deploy). Nothing changed; ask again at the next poke, as
+        # `glueguard admit` does with exit 75. The sensor's timeout still bounds the wait.
+        log.warning("glueguard is unavailable (HTTP %s): %s", response.status_code, reason)
         return False
     if response.status_code in (400, 401, 403, 404):
         # A malformed request, a missing or wrong token, a wrong URL: fix the DAG or the connection.
         raise AirflowFailException(f"glueguard answered HTTP {response.status_code}: {reason}")
     raise AirflowException(f"glueguard answered HTTP {response.status_code}: {reason}")
+
+
+class AdmissionSensor(HttpSensor):
+    """An HttpSensor for which a controller that refuses or drops the connection is "not yet".
+
+    HttpSensor.poke lets requests' ConnectionError through (only AirflowExceptions are checked against the
+    allowlist), which would fail the try while the controller restarts. Here it is a poke that found no
+    decision, like a 503: the launch keeps its place (same run id) and the sensor's timeout bounds the wait.
+    """
+
+    def poke(self, context):
+        try:
+            return super().poke(context)
+        except requests.exceptions.ConnectionError as e:
+            log.warning("glueguard cannot be reached, asking again at the next poke: %s", e)
+            return False
 
 
 def _glueguard(method: str, endpoint: str, body: dict | None = None):
@@ -200,7 +223,7 @@ with DAG(
     # method="POST" with a string body: HttpHook sends request_params as the body of any method but GET.
     # deferrable=False: in deferrable mode (or with [operators] default_deferrable) the sensor hands the
     # polling to a trigger and response_check only runs at the end, so a reject would not fail at once.
-    admission = HttpSensor(
+    admission = AdmissionSensor(
         task_id="admission",
         http_conn_id=HTTP_CONN_ID,
         method="POST",
@@ -214,7 +237,7 @@ with DAG(
         timeout=MAX_WAIT,
         deferrable=False,
         pool=POOL,
-        retries=1,  # a dropped connection or a crashed worker: the retry resumes the same waiter
+        retries=1,  # a crashed worker: the retry resumes the same waiter
     )
 
     # Worker counts: run_job_kwargs go to StartJobRun, which takes NumberOfWorkers and WorkerType for this
@@ -223,6 +246,12 @@ with DAG(
     # wait_for_completion=False and a reschedule-mode GlueJobSensor: no worker slot held while the job
     # runs, and the job run id is in XCom for finish_launch. retries=0: a retry would start the job without
     # asking glueguard; clear start_glue_job with its downstream tasks instead, which re-runs admission.
+    # durable=False: on Airflow 3.3+ with apache-airflow-providers-amazon 9.35+ the operator defaults to
+    # durable=True and, when the task runs again, goes back to the run it started before. Clearing
+    # start_glue_job after that run SUCCEEDED would start nothing while admission ran again, and the new
+    # reservation would hold its IPs until reservation_ttl. With durable=False every try starts the run it
+    # was admitted for. Provider releases before 9.35 have no such parameter and always start a run, so
+    # where_supported leaves it out there.
     start_glue_job = GlueJobOperator(
         task_id="start_glue_job",
         job_name=GLUE_JOB,
@@ -233,8 +262,12 @@ with DAG(
         aws_conn_id=AWS_CONN_ID,
         pool=POOL,
         retries=0,
+        **where_supported(GlueJobOperator, durable=False),
     )
 
+    # deferrable=False, explicitly: deferred (deferrable=True, or [operators] default_deferrable = True),
+    # the wait goes to a trigger that gives up after max_retries x poke_interval (60 x 60 s = 1 h here)
+    # although timeout says 4 h. Releases whose GlueJobSensor has no such parameter never defer.
     wait_glue_job = GlueJobSensor(
         task_id="wait_glue_job",
         job_name=GLUE_JOB,
@@ -244,6 +277,7 @@ with DAG(
         poke_interval=60,
         timeout=4 * 3600,
         pool=POOL,
+        **where_supported(GlueJobSensor, deferrable=False),
     )
 
     # A teardown: it runs whenever admission succeeded, once the work tasks are done, whatever their
