@@ -43,6 +43,7 @@ std::vector<FlagSpec> Specs() {
        "DURATION"},
       {"stuck-after", "a run in STOPPING longer than this is stuck (default 30m)", true, false, "DURATION"},
       {"trend-window", "stored observations the trend is taken over (default 1h)", true, false, "DURATION"},
+      {"trend-min-span", "history a trend needs; less shows none (default 10m)", true, false, "DURATION"},
       {"max-deletes", "ENI deletes per run (default 20)", true, false, "N"},
       {"max-stops", "job runs force-stopped per run (default 10)", true, false, "N"},
       {"rate-burst", "mutating calls that may go back to back (default 5)", true, false, "N"},
@@ -75,6 +76,13 @@ bool ReadOptions(const Flags& flags, std::ostream& err, DoctorOptions& options) 
   duration("grace", options.grace);
   duration("stuck-after", options.stuck_after);
   duration("trend-window", options.trend_window);
+  duration("trend-min-span", options.trend_min_span);
+  if (ok && options.trend_min_span > options.trend_window) {
+    err << fmt::format(
+        "glueguard: --trend-min-span {} is longer than --trend-window {}: no trend could show\n",
+        FormatDuration(options.trend_min_span), FormatDuration(options.trend_window));
+    ok = false;
+  }
   duration("retry-after", options.retry_after);
   number("max-deletes", 0, 10000, options.max_deletes);
   number("max-stops", 0, 10000, options.max_stops);

@@ -131,6 +131,11 @@ TEST(DoctorCommandUsage, BadFlagsAndConfigurationsExitTwo) {
   EXPECT_NE(bad_number.err.find("--max-deletes must be a number from 0 to 10000, not 'lots'"),
             std::string::npos)
       << bad_number.err;
+  Ran no_trend = RunGlueguard({"doctor", "--config", Source("examples/glueguard.yaml"), "--trend-window",
+                               "30m", "--trend-min-span", "1h"});
+  EXPECT_EQ(no_trend.code, 2);
+  EXPECT_NE(no_trend.err.find("--trend-min-span 1h0m is longer than --trend-window 30m0s"), std::string::npos)
+      << no_trend.err;
   testing::TempDir dir;
   Ran broken = RunGlueguard({"doctor", "--config", dir.Write("bad.yaml", "subnets: 3\n")});
   EXPECT_EQ(broken.code, 2);

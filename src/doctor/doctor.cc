@@ -104,10 +104,10 @@ SubnetFinding Utilisation(const DoctorDeps& deps, const DoctorOptions& options, 
   if (!appended.ok() || seen.empty() || seen.back().observed_at != now) seen.push_back(o);
   f.observations = static_cast<int>(seen.size());
   for (const Observation& h : seen) f.peak_total = std::max(f.peak_total, h.total_enis);
-  const Duration span = seen.back().observed_at - seen.front().observed_at;
-  if (seen.size() >= 2 && span > Duration(0)) {
+  f.history_span = seen.back().observed_at - seen.front().observed_at;
+  if (f.history_span >= options.trend_min_span && f.history_span > Duration(0)) {
     f.trend_per_hour = static_cast<double>(seen.back().total_enis - seen.front().total_enis) * 3'600'000.0 /
-                       static_cast<double>(span.count());
+                       static_cast<double>(f.history_span.count());
   }
   return f;
 }
@@ -196,6 +196,14 @@ Result<DoctorReport> RunDoctorPass(const DoctorDeps& deps, const DoctorOptions& 
       return enis.status().WithContext(fmt::format("DescribeNetworkInterfaces for {}", subnet.id));
     }
     report.subnets.push_back(Utilisation(deps, options, subnet, CountEnis(*enis), now, report.problems));
+    const SubnetFinding& added = report.subnets.back();
+    if (!added.trend_per_hour) {
+      report.notes.push_back(fmt::format(
+          "no trend for {}: {} of history ({} observation{}), a trend needs {}; it builds up as the "
+          "controller or later doctor runs store observations",
+          subnet.id, FormatDuration(added.history_span), added.observations,
+          added.observations == 1 ? "" : "s", FormatDuration(options.trend_min_span)));
+    }
     Status judged = JudgeEnis(deps, options, subnet, *enis, owners, now, report.enis);
     if (!judged.ok()) {
       report.problems.push_back(fmt::format("ENI ledger for {}: {}", subnet.id, judged.message()));

@@ -35,6 +35,8 @@ struct DoctorOptions {
   Duration grace = std::chrono::minutes(60);        // seen available at least this long before a delete
   Duration stuck_after = std::chrono::minutes(30);  // a run in STOPPING longer than this is stuck
   Duration trend_window = std::chrono::hours(1);    // stored observations the trend is taken over
+  // Less history than this in the window gives no trend: a change over seconds, scaled to an hour, is noise.
+  Duration trend_min_span = std::chrono::minutes(10);
   int max_deletes = 20;                             // ENI deletes per pass
   int max_stops = 10;                               // job runs force-stopped per pass
   TokenBucketOptions rate;                          // every mutating call (EC2 and Glue) takes a token
@@ -66,7 +68,10 @@ struct SubnetFinding {
   // From stored observations over the trend window, this pass's included.
   int observations = 0;
   int peak_total = 0;
-  double trend_per_hour = 0;  // change of total ENIs per hour, oldest to newest; 0 with fewer than two
+  Duration history_span{};  // from the oldest observation to the newest
+  // Change of total ENIs per hour, oldest to newest; absent when history_span is shorter than the options'
+  // trend_min_span (fewer than two observations included).
+  std::optional<double> trend_per_hour;
   bool over_threshold() const { return utilisation >= alert_threshold; }
 };
 

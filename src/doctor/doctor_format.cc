@@ -9,7 +9,10 @@ namespace glueguard {
 
 namespace {
 
-std::string Signed(double v) { return fmt::format("{:+.1f}", v); }
+// "-" when there is too little history for a trend (a note says so).
+std::string Trend(const std::optional<double>& per_hour) {
+  return per_hour ? fmt::format("{:+.1f}", *per_hour) : "-";
+}
 
 }  // namespace
 
@@ -27,7 +30,7 @@ std::string FormatDoctorTable(const DoctorReport& report) {
   for (const SubnetFinding& s : report.subnets) {
     out += fmt::format(
         "{:<26} {:<10} {:>4} {:>6} {:>7} {:>6} {:>5.0f}% {:>8} {:>5}{}\n", s.subnet_id, s.name, s.capacity,
-        s.counts.total, s.counts.in_use, s.counts.available, s.utilisation * 100, Signed(s.trend_per_hour),
+        s.counts.total, s.counts.in_use, s.counts.available, s.utilisation * 100, Trend(s.trend_per_hour),
         s.peak_total,
         s.over_threshold() ? fmt::format("  over the {:.0f}% alert", s.alert_threshold * 100) : "");
   }
@@ -94,6 +97,8 @@ std::string FormatDoctorJson(const DoctorReport& report) {
   using nlohmann::ordered_json;
   ordered_json subnets = ordered_json::array();
   for (const SubnetFinding& s : report.subnets) {
+    const double history_seconds = std::chrono::duration<double>(s.history_span).count();
+    const ordered_json trend = s.trend_per_hour ? ordered_json(*s.trend_per_hour) : ordered_json();  // null
     subnets.push_back({{"subnet_id", s.subnet_id},
                        {"name", s.name},
                        {"capacity", s.capacity},
@@ -107,7 +112,8 @@ std::string FormatDoctorJson(const DoctorReport& report) {
                        {"over_threshold", s.over_threshold()},
                        {"observations", s.observations},
                        {"peak_total", s.peak_total},
-                       {"trend_per_hour", s.trend_per_hour}});
+                       {"history_seconds", history_seconds},
+                       {"trend_per_hour", trend}});
   }
   ordered_json enis = ordered_json::array();
   for (const EniFinding& e : report.enis) {

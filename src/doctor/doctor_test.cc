@@ -373,10 +373,42 @@ TEST_F(DoctorTest, UtilisationOverTheAlertThresholdNeedsAttentionAndTheTrendCome
   EXPECT_EQ(r.subnets[0].counts.total, 40);
   EXPECT_FALSE(r.subnets[0].over_threshold());  // 68 %
   EXPECT_EQ(r.subnets[0].observations, 2);
-  EXPECT_DOUBLE_EQ(r.subnets[0].trend_per_hour, 40.0);  // +20 in half an hour
+  ASSERT_TRUE(r.subnets[0].trend_per_hour.has_value());
+  EXPECT_DOUBLE_EQ(*r.subnets[0].trend_per_hour, 40.0);  // +20 in half an hour
   EXPECT_FALSE(r.NeedsAttention());
   for (int i = 40; i < 48; ++i) ec2_.AddGlueEni("eni-" + std::to_string(i), "in-use");
   EXPECT_TRUE(Pass().NeedsAttention());  // 48 / 59 = 81 %
+}
+
+// The bug: two observations seconds apart were scaled to an hour, and the table printed a trend of +100800.0.
+TEST_F(DoctorTest, TooLittleHistoryGivesNoTrendAndSaysSo) {
+  for (int i = 0; i < 40; ++i) ec2_.AddGlueEni("eni-" + std::to_string(i), "in-use");
+  Observation earlier;
+  earlier.subnet_id = kSubnetA;
+  earlier.observed_at = clock_.Now() - seconds(1);
+  earlier.total_enis = 12;
+  earlier.in_use = 12;
+  ASSERT_TRUE(store_.AppendObservation(earlier).ok());
+  DoctorReport r = Pass();
+  ASSERT_EQ(r.subnets.size(), 1u);
+  EXPECT_EQ(r.subnets[0].observations, 2);
+  EXPECT_EQ(r.subnets[0].history_span, seconds(1));
+  EXPECT_FALSE(r.subnets[0].trend_per_hour.has_value());
+  EXPECT_FALSE(r.NeedsAttention());  // too little history is not a problem
+
+  const std::string table = FormatDoctorTable(r);
+  EXPECT_EQ(table.find("+100800.0"), std::string::npos) << table;
+  EXPECT_NE(table.find("note: no trend for subnet-0a: 1s of history (2 observations), a trend needs 10m0s"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(FormatDoctorJson(r).find("\"trend_per_hour\": null"), std::string::npos) << FormatDoctorJson(r);
+
+  // Ten minutes of history are enough.
+  clock_.Advance(minutes(10) - seconds(1));
+  r = Pass();
+  ASSERT_TRUE(r.subnets[0].trend_per_hour.has_value());
+  EXPECT_DOUBLE_EQ(*r.subnets[0].trend_per_hour, 168.0);  // +28 in ten minutes
+  EXPECT_EQ(FormatDoctorTable(r).find("no trend"), std::string::npos);
 }
 
 TEST_F(DoctorTest, APassFailsOnlyWhenEc2CannotBeAsked) {
