@@ -20,6 +20,7 @@
 #include "base/env.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
+#include "cli/demo_timing.h"
 #include "cli/flags.h"
 #include "controller/api.h"
 #include "controller/server.h"
@@ -90,9 +91,15 @@ int RunDemo(CommandContext& context) {
       "it, and a launcher that sends every launch of the workload through the admission API before starting "
       "it.\n"
       "Prints where the dashboard and the API listen and a line per decision; Ctrl-C stops it and prints a "
-      "summary.";
+      "summary.\n"
+      "The controller's ticker and the launcher follow the simulated clock. A speed at which a subnet's\n"
+      "view would go stale before it could be observed again is refused (above 1200 with the example\n"
+      "configuration).";
   std::vector<FlagSpec> specs = {
-      {"speed", "simulated seconds per real second (default 60: an hour a minute)", true, false, "X"},
+      {"speed",
+       "simulated seconds per real second (default 60: an hour a minute; at most 1200 with the "
+       "example configuration)",
+       true, false, "X"},
       {"listen", "where the controller's API listens (default 127.0.0.1:8080)", true, false, "HOST:PORT"},
       {"workload", "the workload (default examples/workloads/seed-after.yaml)", true, false, "FILE"},
       {"config", "the controller's configuration (default examples/glueguard.yaml)", true, false, "FILE"},
@@ -133,6 +140,12 @@ int RunDemo(CommandContext& context) {
   if (!config.ok()) {
     context.err << config.status().message() << "\n";
     return kExitFailure;
+  }
+  // The controller's ticker and the launcher follow the simulated clock; too fast a clock is refused.
+  Result<DemoTiming> timing = DemoTimingFor(config->admission, speed);
+  if (!timing.ok()) {
+    context.err << "glueguard: " << timing.status().message() << "\n";
+    return kExitUsage;
   }
 
   StopSignals stop_signals;  // before any thread starts
@@ -180,6 +193,7 @@ int RunDemo(CommandContext& context) {
   ControllerServerOptions server_options;
   server_options.host = listen->first;
   server_options.port = listen->second;
+  server_options.tick_every = timing->tick_every;
   Result<std::unique_ptr<ControllerServer>> server = ControllerServer::Start(
       ControllerServerDeps{*config, store, ec2, nullptr, transport, sim_now, random, metrics, &printer},
       server_options);
@@ -204,7 +218,7 @@ int RunDemo(CommandContext& context) {
   const std::string api = (*server)->url() + "/v1/admissions";
   Time last_status = (*cloud)->sim().Now();
   while (true) {
-    if (stop_signals.WaitFor(std::chrono::milliseconds(200))) break;
+    if (stop_signals.WaitFor(timing->launcher_every)) break;
     const Time now = (*cloud)->sim().Now();
     (*cloud)->sim().With([](World&) { return 0; });  // runs the world up to now: arrivals reach the hook
     std::deque<LaunchRequest> arrived;

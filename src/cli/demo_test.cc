@@ -3,16 +3,18 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "aws/curl_transport.h"
 #include "testing/process.h"
+#include "testing/run_command.h"
 
 namespace glueguard {
 namespace {
 
 TEST(Demo, LaunchesGoThroughAdmissionAndCtrlCPrintsASummary) {
-  testing::ChildProcess demo({GLUEGUARD_BINARY, "demo", "--speed", "3600", "--listen", "127.0.0.1:0"},
+  testing::ChildProcess demo({GLUEGUARD_BINARY, "demo", "--speed", "1200", "--listen", "127.0.0.1:0"},
                              {"PATH=/usr/bin:/bin"}, GLUEGUARD_SOURCE_DIR);
   ASSERT_TRUE(demo.started());
   // Read until the first admitted launch, then interrupt it.
@@ -46,6 +48,66 @@ TEST(Demo, LaunchesGoThroughAdmissionAndCtrlCPrintsASummary) {
   EXPECT_NE(output.find("critical      customer-analytics@"), std::string::npos) << output;
   EXPECT_NE(output.find("glueguard demo: stopped at simulated"), std::string::npos) << output;
   EXPECT_NE(output.find("IP-exhaustion failures  0"), std::string::npos) << output;
+}
+
+// The dashboard's address, from the demo's banner; empty until it has been printed.
+std::string DashboardUrl(const std::string& output) {
+  const std::string said = "dashboard       ";
+  const size_t at = output.find(said);
+  if (at == std::string::npos) return "";
+  return output.substr(at + said.size(), output.find(' ', at + said.size()) - at - said.size());
+}
+
+// The bug: the controller's ticker ran once a real second at any speed; at x600 that is every ten simulated
+// minutes, and a view goes stale after two, so the dashboard showed every subnet as a stale view.
+TEST(Demo, AtSpeed600EverySubnetsViewStaysFresh) {
+  testing::ChildProcess demo({GLUEGUARD_BINARY, "demo", "--speed", "600", "--listen", "127.0.0.1:0"},
+                             {"PATH=/usr/bin:/bin"}, GLUEGUARD_SOURCE_DIR);
+  ASSERT_TRUE(demo.started());
+  ASSERT_TRUE(demo.ReadUntil([](const std::string& out) { return !DashboardUrl(out).empty(); }))
+      << demo.output();
+  CurlTransport http;
+  HttpRequest request;
+  request.method = "GET";
+  request.url = DashboardUrl(demo.output()) + "v1/subnets";
+  // Ask until every subnet has been observed five more times (five poll intervals of simulated time, half a
+  // real second); the old ticker would have needed five real seconds, stale for most of them.
+  std::map<std::string, int64_t> first;
+  int samples = 0, stale = 0;
+  bool done = false;
+  for (int i = 0; i < 20000 && !done; ++i) {
+    Result<HttpResponse> response = http.Send(request);
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    const nlohmann::json subnets = nlohmann::json::parse(response->body)["subnets"];
+    ASSERT_EQ(subnets.size(), 3u) << response->body;
+    bool all_observed = true;
+    for (const nlohmann::json& s : subnets)
+      all_observed = all_observed && s["observations"].get<int64_t>() > 0;
+    if (!all_observed) continue;  // the first tick has not run yet
+    ++samples;
+    done = true;
+    for (const nlohmann::json& s : subnets) {
+      if (s["stale"].get<bool>()) ++stale;
+      const std::string id = s["id"].get<std::string>();
+      if (!first.count(id)) first[id] = s["observations"].get<int64_t>();
+      done = done && s["observations"].get<int64_t>() >= first[id] + 5;
+    }
+  }
+  EXPECT_TRUE(done) << samples << " samples";
+  EXPECT_EQ(stale, 0) << "stale views in " << samples << " samples of 3 subnets";
+  demo.Signal(SIGINT);
+  EXPECT_EQ(demo.Finish(), 0) << demo.output();
+}
+
+TEST(Demo, RefusesASpeedItCannotKeepUpWithAndSaysWhy) {
+  const std::string source = GLUEGUARD_SOURCE_DIR;
+  testing::CommandRun r = testing::RunCommand({"demo", "--speed", "3600", "--listen", "127.0.0.1:0",
+                                               "--workload", source + "/examples/workloads/seed-after.yaml",
+                                               "--config", source + "/examples/glueguard.yaml"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--speed 3600 is faster than the demo can keep up with"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("use --speed 1200 or less"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
 }
 
 }  // namespace
