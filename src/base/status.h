@@ -90,9 +90,13 @@ class [[nodiscard]] Result {
 
 }  // namespace glueguard
 
-// Returns early from the enclosing function when `expr` (a Status) is not ok.
-#define GG_RETURN_IF_ERROR(expr)             \
-  do {                                       \
-    ::glueguard::Status gg_status_ = (expr); \
-    if (!gg_status_.ok()) return gg_status_; \
+// Returns early from the enclosing function when `expr` (a Status) is not ok. The local's name is unique per
+// use, so the macro nests (a lambda body using it inside another use's expression).
+#define GG_STATUS_CONCAT_INNER(a, b) a##b
+#define GG_STATUS_CONCAT(a, b) GG_STATUS_CONCAT_INNER(a, b)
+#define GG_RETURN_IF_ERROR(expr) GG_RETURN_IF_ERROR_IMPL(GG_STATUS_CONCAT(gg_status_, __COUNTER__), expr)
+#define GG_RETURN_IF_ERROR_IMPL(name, expr) \
+  do {                                      \
+    ::glueguard::Status name = (expr);      \
+    if (!name.ok()) return name;            \
   } while (false)

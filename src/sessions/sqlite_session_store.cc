@@ -1,17 +1,18 @@
-// The SQLite SessionStore: tables of its own (session_events, session_known, session_dead_letters) in the
-// same file as the observation store, created if missing. One connection, serialised by a mutex; the claim
-// runs in an IMMEDIATE transaction so two processes on one file cannot both claim an event.
+// The SQLite SessionStore: tables of its own (session_events, session_known, session_inbox,
+// session_dead_letters) in the same file as the observation store, over the one SQLite layer. The claim is
+// one IMMEDIATE transaction, so two processes on one file cannot both claim an event.
 #include <fmt/format.h>
 
-#include <mutex>
-
 #include "sessions/session_store.h"
-#include "store/sqlite_table.h"
+#include "store/sqlite_db.h"
 
 namespace glueguard {
 namespace {
 
-constexpr const char* kSchema = R"sql(
+// Each entry moves the session tables from version i to i + 1. Never edit an entry; append a new one.
+// Version 1 is what files created before versioned migrations hold, hence IF NOT EXISTS.
+constexpr std::string_view kMigrations[] = {
+    R"sql(
 CREATE TABLE IF NOT EXISTS session_events (
   event_id TEXT PRIMARY KEY,
   done     INTEGER NOT NULL,  -- 0 claimed and in progress, 1 handled
@@ -38,221 +39,228 @@ CREATE TABLE IF NOT EXISTS session_dead_letters (
   parked_at INTEGER NOT NULL,
   replays   INTEGER NOT NULL
 );
-)sql";
+)sql",
+};
 
-constexpr std::string_view kOwner = "session store";
+constexpr std::string_view kLetterColumns = "id, event_id, source, body, error, attempts, parked_at, replays";
 
-using sqlite::Stmt;
+using sqlite::Query;
+using sqlite::Tx;
+
+DeadLetter ReadLetter(const Query& q) {
+  DeadLetter d;
+  d.id = q.Int(0);
+  d.event_id = q.Text(1);
+  d.source = q.Text(2);
+  d.body = q.Text(3);
+  d.error = q.Text(4);
+  d.attempts = static_cast<int>(q.Int(5));
+  d.parked_at = q.TimeAt(6);
+  d.replays = static_cast<int>(q.Int(7));
+  return d;
+}
 
 class SqliteSessionStore final : public SessionStore {
  public:
-  explicit SqliteSessionStore(sqlite::DbPtr db) : db_(std::move(db)) {}
+  explicit SqliteSessionStore(std::unique_ptr<sqlite::Db> db) : db_(std::move(db)) {}
 
   Result<ClaimResult> Claim(const std::string& event_id, Time now, Duration window,
                             Duration stale_after) override {
     if (event_id.empty()) return Status::InvalidArgument("an event id is required");
-    std::lock_guard lock(mu_);
-    GG_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    Result<ClaimResult> result = ClaimLocked(event_id, now, window, stale_after);
-    GG_RETURN_IF_ERROR(Exec(result.ok() ? "COMMIT" : "ROLLBACK"));
+    ClaimResult result = ClaimResult::kClaimed;
+    GG_RETURN_IF_ERROR(db_->Write("claiming an event", [&](Tx& tx) -> Status {
+      {
+        Query read = tx.Prepare("SELECT done, at FROM session_events WHERE event_id = ?");
+        Result<bool> row = read.Bind(event_id).Next();
+        if (!row.ok()) return row.status();
+        if (*row) {
+          const bool done = read.Int(0) != 0;
+          const Time at = read.TimeAt(1);
+          if (done && now - at < window) {
+            result = ClaimResult::kDone;
+            return Status::Ok();
+          }
+          if (!done && now - at < stale_after) {
+            result = ClaimResult::kInProgress;
+            return Status::Ok();
+          }
+        }
+      }
+      result = ClaimResult::kClaimed;
+      return tx.Prepare("INSERT OR REPLACE INTO session_events (event_id, done, outcome, at) VALUES (?, 0, '', ?)")
+          .BindAll(event_id, now)
+          .Run();
+    }));
     return result;
   }
 
   Status MarkDone(const std::string& event_id, const std::string& outcome, Time now) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner,
-           "INSERT OR REPLACE INTO session_events (event_id, done, outcome, at) VALUES (?, 1, ?, ?)");
-    if (!s.ok()) return s.Error("preparing");
-    if (s.Bind(event_id).Bind(outcome).Bind(ToUnixMillis(now)).Step() != SQLITE_DONE) {
-      return s.Error("recording a handled event");
-    }
-    return Status::Ok();
+    return Change("recording a handled event",
+                  "INSERT OR REPLACE INTO session_events (event_id, done, outcome, at) VALUES (?, 1, ?, ?)",
+                  event_id, outcome, now);
   }
 
   Status Release(const std::string& event_id) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner, "DELETE FROM session_events WHERE event_id = ?");
-    if (!s.ok()) return s.Error("preparing");
-    if (s.Bind(event_id).Step() != SQLITE_DONE) return s.Error("releasing a claim");
-    return Status::Ok();
+    return Change("releasing a claim", "DELETE FROM session_events WHERE event_id = ?", event_id);
   }
 
   Status RememberSession(const std::string& session_id, Time now) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner, "INSERT OR REPLACE INTO session_known (session_id, at) VALUES (?, ?)");
-    if (!s.ok()) return s.Error("preparing");
-    if (s.Bind(session_id).Bind(ToUnixMillis(now)).Step() != SQLITE_DONE)
-      return s.Error("remembering a session");
-    return Status::Ok();
+    return Change("remembering a session", "INSERT OR REPLACE INTO session_known (session_id, at) VALUES (?, ?)",
+                  session_id, now);
   }
 
   Result<bool> SessionKnown(const std::string& session_id) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner, "SELECT 1 FROM session_known WHERE session_id = ?");
-    if (!s.ok()) return s.Error("preparing");
-    const int rc = s.Bind(session_id).Step();
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return s.Error("reading known sessions");
-    return rc == SQLITE_ROW;
+    bool known = false;
+    GG_RETURN_IF_ERROR(db_->Read("reading known sessions", [&](Tx& tx) -> Status {
+      Result<bool> row = tx.Prepare("SELECT 1 FROM session_known WHERE session_id = ?").Bind(session_id).Next();
+      if (!row.ok()) return row.status();
+      known = *row;
+      return Status::Ok();
+    }));
+    return known;
   }
 
   Result<int64_t> Enqueue(const std::string& source, const std::string& body, Time now) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner, "INSERT INTO session_inbox (source, body, received_at) VALUES (?, ?, ?)");
-    if (!s.ok()) return s.Error("preparing");
-    if (s.Bind(source).Bind(body).Bind(ToUnixMillis(now)).Step() != SQLITE_DONE)
-      return s.Error("accepting an event");
-    return static_cast<int64_t>(sqlite3_last_insert_rowid(db_.get()));
+    return Insert("accepting an event", "INSERT INTO session_inbox (source, body, received_at) VALUES (?, ?, ?)",
+                  source, body, now);
   }
 
   Result<std::vector<InboxItem>> Pending(int limit) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner, "SELECT id, source, body, received_at FROM session_inbox ORDER BY id LIMIT ?");
-    if (!s.ok()) return s.Error("preparing");
-    s.Bind(int64_t{limit});
     std::vector<InboxItem> out;
-    int rc = 0;
-    while ((rc = s.Step()) == SQLITE_ROW) {
-      InboxItem item;
-      item.id = s.Int(0);
-      item.source = s.Text(1);
-      item.body = s.Text(2);
-      item.received_at = FromUnixMillis(s.Int(3));
-      out.push_back(std::move(item));
-    }
-    if (rc != SQLITE_DONE) return s.Error("reading the inbox");
+    GG_RETURN_IF_ERROR(db_->Read("reading the inbox", [&](Tx& tx) -> Status {
+      out.clear();
+      Query q = tx.Prepare("SELECT id, source, body, received_at FROM session_inbox ORDER BY id LIMIT ?");
+      q.Bind(limit);
+      while (true) {
+        Result<bool> row = q.Next();
+        if (!row.ok()) return row.status();
+        if (!*row) return Status::Ok();
+        InboxItem item;
+        item.id = q.Int(0);
+        item.source = q.Text(1);
+        item.body = q.Text(2);
+        item.received_at = q.TimeAt(3);
+        out.push_back(std::move(item));
+      }
+    }));
     return out;
   }
 
   Status Dequeue(int64_t id) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner, "DELETE FROM session_inbox WHERE id = ?");
-    if (!s.ok()) return s.Error("preparing");
-    if (s.Bind(id).Step() != SQLITE_DONE) return s.Error("removing a handled event");
-    return Status::Ok();
+    return Change("removing a handled event", "DELETE FROM session_inbox WHERE id = ?", id);
   }
 
   Result<int64_t> Park(const DeadLetter& letter) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner,
-           "INSERT INTO session_dead_letters (event_id, source, body, error, attempts, parked_at, replays) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    if (!s.ok()) return s.Error("preparing");
-    s.Bind(letter.event_id).Bind(letter.source).Bind(letter.body).Bind(letter.error);
-    s.Bind(int64_t{letter.attempts}).Bind(ToUnixMillis(letter.parked_at)).Bind(int64_t{letter.replays});
-    if (s.Step() != SQLITE_DONE) return s.Error("parking an event");
-    return static_cast<int64_t>(sqlite3_last_insert_rowid(db_.get()));
+    return Insert("parking an event",
+                  "INSERT INTO session_dead_letters (event_id, source, body, error, attempts, parked_at, replays) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  letter.event_id, letter.source, letter.body, letter.error, letter.attempts, letter.parked_at,
+                  letter.replays);
   }
 
   Result<std::vector<DeadLetter>> DeadLetters(int limit) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner,
-           "SELECT id, event_id, source, body, error, attempts, parked_at, replays "
-           "FROM session_dead_letters ORDER BY id LIMIT ?");
-    if (!s.ok()) return s.Error("preparing");
-    s.Bind(int64_t{limit});
     std::vector<DeadLetter> out;
-    int rc = 0;
-    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(Read(s));
-    if (rc != SQLITE_DONE) return s.Error("reading dead letters");
+    const std::string sql = fmt::format("SELECT {} FROM session_dead_letters ORDER BY id LIMIT ?", kLetterColumns);
+    GG_RETURN_IF_ERROR(db_->Read("reading dead letters", [&](Tx& tx) -> Status {
+      out.clear();
+      Query q = tx.Prepare(sql);
+      q.Bind(limit);
+      while (true) {
+        Result<bool> row = q.Next();
+        if (!row.ok()) return row.status();
+        if (!*row) return Status::Ok();
+        out.push_back(ReadLetter(q));
+      }
+    }));
     return out;
   }
 
   Result<std::optional<DeadLetter>> FindDeadLetter(int64_t id) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner,
-           "SELECT id, event_id, source, body, error, attempts, parked_at, replays "
-           "FROM session_dead_letters WHERE id = ?");
-    if (!s.ok()) return s.Error("preparing");
-    const int rc = s.Bind(id).Step();
-    if (rc == SQLITE_DONE) return std::optional<DeadLetter>();
-    if (rc != SQLITE_ROW) return s.Error("reading a dead letter");
-    return std::optional<DeadLetter>(Read(s));
+    std::optional<DeadLetter> out;
+    const std::string sql = fmt::format("SELECT {} FROM session_dead_letters WHERE id = ?", kLetterColumns);
+    GG_RETURN_IF_ERROR(db_->Read("reading a dead letter", [&](Tx& tx) -> Status {
+      out.reset();
+      Query q = tx.Prepare(sql);
+      Result<bool> row = q.Bind(id).Next();
+      if (!row.ok()) return row.status();
+      if (*row) out = ReadLetter(q);
+      return Status::Ok();
+    }));
+    return out;
   }
 
   Status RemoveDeadLetter(int64_t id) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner, "DELETE FROM session_dead_letters WHERE id = ?");
-    if (!s.ok()) return s.Error("preparing");
-    if (s.Bind(id).Step() != SQLITE_DONE) return s.Error("removing a dead letter");
-    if (sqlite3_changes(db_.get()) == 0) return Status::NotFound(fmt::format("no dead letter {}", id));
-    return Status::Ok();
+    return ChangeOne("removing a dead letter", "DELETE FROM session_dead_letters WHERE id = ?", id);
   }
 
   Status UpdateDeadLetter(int64_t id, const std::string& error) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner,
-           "UPDATE session_dead_letters SET error = ?, replays = replays + 1 WHERE id = ?");
-    if (!s.ok()) return s.Error("preparing");
-    if (s.Bind(error).Bind(id).Step() != SQLITE_DONE) return s.Error("updating a dead letter");
-    if (sqlite3_changes(db_.get()) == 0) return Status::NotFound(fmt::format("no dead letter {}", id));
-    return Status::Ok();
+    return ChangeOne("updating a dead letter",
+                     "UPDATE session_dead_letters SET error = ?, replays = replays + 1 WHERE id = ?", id, error);
   }
 
   Result<int64_t> DeadLetterCount() override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_.get(), kOwner, "SELECT COUNT(*) FROM session_dead_letters");
-    if (!s.ok()) return s.Error("preparing");
-    if (s.Step() != SQLITE_ROW) return s.Error("counting dead letters");
-    return s.Int(0);
+    int64_t count = 0;
+    GG_RETURN_IF_ERROR(db_->Read("counting dead letters", [&](Tx& tx) -> Status {
+      Query q = tx.Prepare("SELECT COUNT(*) FROM session_dead_letters");
+      Result<bool> row = q.Next();
+      if (!row.ok()) return row.status();
+      count = *row ? q.Int(0) : 0;
+      return Status::Ok();
+    }));
+    return count;
   }
 
   Result<int64_t> ExpireBefore(Time cutoff) override {
-    std::lock_guard lock(mu_);
     int64_t removed = 0;
-    for (const char* sql :
-         {"DELETE FROM session_events WHERE at < ?", "DELETE FROM session_known WHERE at < ?"}) {
-      Stmt s(db_.get(), kOwner, sql);
-      if (!s.ok()) return s.Error("preparing");
-      if (s.Bind(ToUnixMillis(cutoff)).Step() != SQLITE_DONE) return s.Error("expiring");
-      removed += sqlite3_changes(db_.get());
-    }
+    GG_RETURN_IF_ERROR(db_->Write("expiring", [&](Tx& tx) -> Status {
+      removed = 0;
+      for (const char* sql :
+           {"DELETE FROM session_events WHERE at < ?", "DELETE FROM session_known WHERE at < ?"}) {
+        GG_RETURN_IF_ERROR(tx.Prepare(sql).Bind(cutoff).Run());
+        removed += tx.Changes();
+      }
+      return Status::Ok();
+    }));
     return removed;
   }
 
  private:
-  Result<ClaimResult> ClaimLocked(const std::string& event_id, Time now, Duration window,
-                                  Duration stale_after) {
-    Stmt read(db_.get(), kOwner, "SELECT done, at FROM session_events WHERE event_id = ?");
-    if (!read.ok()) return read.Error("preparing");
-    const int rc = read.Bind(event_id).Step();
-    if (rc == SQLITE_ROW) {
-      const bool done = read.Int(0) != 0;
-      const Time at = FromUnixMillis(read.Int(1));
-      if (done && now - at < window) return ClaimResult::kDone;
-      if (!done && now - at < stale_after) return ClaimResult::kInProgress;
-    } else if (rc != SQLITE_DONE) {
-      return read.Error("reading a claim");
-    }
-    Stmt write(db_.get(), kOwner,
-               "INSERT OR REPLACE INTO session_events (event_id, done, outcome, at) VALUES (?, 0, '', ?)");
-    if (!write.ok()) return write.Error("preparing");
-    if (write.Bind(event_id).Bind(ToUnixMillis(now)).Step() != SQLITE_DONE) return write.Error("claiming");
-    return ClaimResult::kClaimed;
+  // One statement in its own write transaction.
+  template <typename... Args>
+  Status Change(std::string_view what, std::string_view sql, const Args&... args) {
+    return db_->Write(what, [&](Tx& tx) { return tx.Prepare(sql).BindAll(args...).Run(); });
+  }
+  // The same, NotFound when no row changed; `id` names the dead letter and is bound last.
+  template <typename... Args>
+  Status ChangeOne(std::string_view what, std::string_view sql, int64_t id, const Args&... args) {
+    return db_->Write(what, [&](Tx& tx) -> Status {
+      GG_RETURN_IF_ERROR(tx.Prepare(sql).BindAll(args..., id).Run());
+      if (tx.Changes() == 0) return Status::NotFound(fmt::format("no dead letter {}", id));
+      return Status::Ok();
+    });
+  }
+  // An INSERT in its own write transaction; the new row's id.
+  template <typename... Args>
+  Result<int64_t> Insert(std::string_view what, std::string_view sql, const Args&... args) {
+    int64_t id = 0;
+    GG_RETURN_IF_ERROR(db_->Write(what, [&](Tx& tx) -> Status {
+      GG_RETURN_IF_ERROR(tx.Prepare(sql).BindAll(args...).Run());
+      id = tx.LastInsertRowid();
+      return Status::Ok();
+    }));
+    return id;
   }
 
-  static DeadLetter Read(const Stmt& s) {
-    DeadLetter d;
-    d.id = s.Int(0);
-    d.event_id = s.Text(1);
-    d.source = s.Text(2);
-    d.body = s.Text(3);
-    d.error = s.Text(4);
-    d.attempts = static_cast<int>(s.Int(5));
-    d.parked_at = FromUnixMillis(s.Int(6));
-    d.replays = static_cast<int>(s.Int(7));
-    return d;
-  }
-
-  Status Exec(const char* sql) { return sqlite::Exec(db_.get(), sql, kOwner); }
-
-  std::mutex mu_;
-  sqlite::DbPtr db_;  // GUARDED_BY(mu_)
+  std::unique_ptr<sqlite::Db> db_;  // thread-safe
 };
 
 }  // namespace
 
 Result<std::unique_ptr<SessionStore>> OpenSqliteSessionStore(const std::string& path) {
-  Result<sqlite::DbPtr> db = sqlite::OpenWithSchema(path, kSchema, kOwner);
+  sqlite::Schema schema;
+  schema.component = "sessions";
+  schema.migrations.assign(std::begin(kMigrations), std::end(kMigrations));
+  Result<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, schema);
   if (!db.ok()) return db.status();
   return std::unique_ptr<SessionStore>(new SqliteSessionStore(std::move(*db)));
 }

@@ -1,25 +1,15 @@
 #include "store/sqlite_store.h"
 
 #include <fmt/format.h>
-#include <sqlite3.h>
 
-#include <map>
+#include <iterator>
 
 namespace glueguard {
 
 namespace {
 
-struct DbClose {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalize {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbClose>;
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
-
 // Each entry moves the schema from version i to i + 1. Never edit an entry; append a new one.
-const char* const kMigrations[] = {
+const std::string_view kMigrations[] = {
     R"sql(
 CREATE TABLE observations (
   subnet_id   TEXT    NOT NULL,
@@ -90,394 +80,272 @@ CREATE INDEX decisions_by_time ON decisions (decided_at);
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
-}  // namespace
-
-struct SqliteStore::Impl {
-  DbPtr db;
-  std::map<std::string, StmtPtr, std::less<>> statements;
-
-  Status Error(const std::string& what) const {
-    const int code = sqlite3_extended_errcode(db.get());
-    const std::string message = fmt::format("sqlite: {}: {}", what, sqlite3_errmsg(db.get()));
-    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED || (code & 0xff) == SQLITE_IOERR ||
-        (code & 0xff) == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_FULL) {
-      return Status::Unavailable(message);
-    }
-    return Status::Internal(message);
-  }
-
-  Status Exec(const char* sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db.get(), sql, nullptr, nullptr, &error) != SQLITE_OK) {
-      std::string message = error != nullptr ? error : "unknown error";
-      sqlite3_free(error);
-      return Status::Internal(fmt::format("sqlite: {}", message));
-    }
-    return Status::Ok();
-  }
-
-  // A cached prepared statement, reset and with its bindings cleared. Valid until the next Prepare of the
-  // same SQL; callers use one statement at a time per SQL text.
-  Result<sqlite3_stmt*> Prepare(std::string_view sql) {
-    auto it = statements.find(sql);
-    if (it == statements.end()) {
-      sqlite3_stmt* raw = nullptr;
-      if (sqlite3_prepare_v3(db.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw,
-                             nullptr) != SQLITE_OK) {
-        return Error("prepare");
-      }
-      it = statements.emplace(std::string(sql), StmtPtr(raw)).first;
-    }
-    sqlite3_stmt* stmt = it->second.get();
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return stmt;
-  }
-};
-
-namespace {
-
-void Bind(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-void Bind(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
-void Bind(sqlite3_stmt* s, int i, int v) { sqlite3_bind_int64(s, i, v); }
-void Bind(sqlite3_stmt* s, int i, Time v) { sqlite3_bind_int64(s, i, ToUnixMillis(v)); }
-void Bind(sqlite3_stmt* s, int i, Duration v) { sqlite3_bind_int64(s, i, v.count()); }
-
-template <typename... Args>
-void BindAll(sqlite3_stmt* s, const Args&... args) {
-  int i = 0;
-  (Bind(s, ++i, args), ...);
-}
-
-std::string Text(sqlite3_stmt* s, int col) {
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, col));
-  return p == nullptr ? std::string() : std::string(p, static_cast<size_t>(sqlite3_column_bytes(s, col)));
-}
-int Int(sqlite3_stmt* s, int col) { return sqlite3_column_int(s, col); }
-int64_t Int64(sqlite3_stmt* s, int col) { return sqlite3_column_int64(s, col); }
-Time TimeAt(sqlite3_stmt* s, int col) { return FromUnixMillis(sqlite3_column_int64(s, col)); }
+using sqlite::Query;
+using sqlite::Tx;
 
 constexpr std::string_view kObservationColumns =
     "subnet_id, observed_at, total_enis, in_use, available, other, run_id, reason";
 
-Observation ReadObservation(sqlite3_stmt* s) {
+int Int(const Query& q, int col) { return static_cast<int>(q.Int(col)); }
+
+Observation ReadObservation(const Query& q) {
   Observation o;
-  o.subnet_id = Text(s, 0);
-  o.observed_at = TimeAt(s, 1);
-  o.total_enis = Int(s, 2);
-  o.in_use = Int(s, 3);
-  o.available = Int(s, 4);
-  o.other = Int(s, 5);
-  o.run_id = Text(s, 6);
-  o.reason = Text(s, 7);
+  o.subnet_id = q.Text(0);
+  o.observed_at = q.TimeAt(1);
+  o.total_enis = Int(q, 2);
+  o.in_use = Int(q, 3);
+  o.available = Int(q, 4);
+  o.other = Int(q, 5);
+  o.run_id = q.Text(6);
+  o.reason = q.Text(7);
   return o;
+}
+
+// Runs `q` to its end, appending each row as read by `read`.
+template <typename T, typename Read>
+Status ReadAll(Query& q, std::vector<T>& out, Read read) {
+  while (true) {
+    Result<bool> row = q.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    out.push_back(read(q));
+  }
 }
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::SqliteStore(std::unique_ptr<sqlite::Db> db) : db_(std::move(db)) {}
 SqliteStore::~SqliteStore() = default;
 
 int SqliteStore::SchemaVersion() { return kSchemaVersion; }
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
-  auto impl = std::make_unique<Impl>();
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  impl->db.reset(raw);
-  if (rc != SQLITE_OK) {
-    return Status::Unavailable(fmt::format("cannot open SQLite database '{}': {}", path,
-                                           raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
-  }
-  sqlite3_busy_timeout(raw, 5000);
-  sqlite3_extended_result_codes(raw, 1);
-  GG_RETURN_IF_ERROR(impl->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
-                         .WithContext(fmt::format("opening '{}'", path)));
+sqlite::Schema SqliteStore::Schema() {
+  sqlite::Schema schema;
+  schema.component = "admission";
+  schema.migrations.assign(std::begin(kMigrations), std::end(kMigrations));
+  schema.adopt_user_version = true;  // files from before schema_versions kept the version there
+  return schema;
+}
 
-  // Migrate under an exclusive lock so two processes opening a new file do not both create tables.
-  GG_RETURN_IF_ERROR(impl->Exec("BEGIN IMMEDIATE"));
-  Result<sqlite3_stmt*> version_stmt = impl->Prepare("PRAGMA user_version");
-  if (!version_stmt.ok()) return version_stmt.status();
-  sqlite3_step(*version_stmt);
-  const int version = sqlite3_column_int(*version_stmt, 0);
-  sqlite3_reset(*version_stmt);
-  if (version > kSchemaVersion) {
-    (void)impl->Exec("ROLLBACK");
-    return Status::FailedPrecondition(
-        fmt::format("'{}' has schema version {}, newer than this glueguard understands ({}); upgrade glueguard",
-                    path, version, kSchemaVersion));
-  }
-  for (int v = version; v < kSchemaVersion; ++v) {
-    Status s = impl->Exec(kMigrations[v]);
-    if (!s.ok()) {
-      (void)impl->Exec("ROLLBACK");
-      return s.WithContext(fmt::format("migrating '{}' to schema version {}", path, v + 1));
-    }
-  }
-  GG_RETURN_IF_ERROR(impl->Exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str()));
-  GG_RETURN_IF_ERROR(impl->Exec("COMMIT"));
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  Result<std::unique_ptr<sqlite::Db>> db = sqlite::Db::Open(path, Schema());
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db)));
 }
 
 Status SqliteStore::AppendObservation(const Observation& o) {
   GG_RETURN_IF_ERROR(ValidateObservation(o));
-  std::lock_guard lock(mu_);
-  Result<sqlite3_stmt*> s = impl_->Prepare(
-      "INSERT OR REPLACE INTO observations (subnet_id, observed_at, total_enis, in_use, available, other, run_id, "
-      "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!s.ok()) return s.status();
-  BindAll(*s, o.subnet_id, o.observed_at, o.total_enis, o.in_use, o.available, o.other, o.run_id, o.reason);
-  if (sqlite3_step(*s) != SQLITE_DONE) return impl_->Error("appending an observation");
-  return Status::Ok();
+  return db_->Write("appending an observation", [&](Tx& tx) {
+    return tx
+        .Prepare(
+            "INSERT OR REPLACE INTO observations (subnet_id, observed_at, total_enis, in_use, available, other, "
+            "run_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .BindAll(o.subnet_id, o.observed_at, o.total_enis, o.in_use, o.available, o.other, o.run_id, o.reason)
+        .Run();
+  });
 }
 
 Result<std::vector<Observation>> SqliteStore::LatestObservations(const std::string& subnet_id, int limit) {
-  std::lock_guard lock(mu_);
-  Result<sqlite3_stmt*> s = impl_->Prepare(fmt::format(
-      "SELECT {} FROM observations WHERE subnet_id = ? ORDER BY observed_at DESC LIMIT ?", kObservationColumns));
-  if (!s.ok()) return s.status();
-  BindAll(*s, subnet_id, limit);
   std::vector<Observation> out;
-  int rc = 0;
-  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) out.push_back(ReadObservation(*s));
-  if (rc != SQLITE_DONE) return impl_->Error("reading observations");
+  const std::string sql = fmt::format(
+      "SELECT {} FROM observations WHERE subnet_id = ? ORDER BY observed_at DESC LIMIT ?", kObservationColumns);
+  GG_RETURN_IF_ERROR(db_->Read("reading observations", [&](Tx& tx) {
+    out.clear();
+    Query q = tx.Prepare(sql);
+    q.BindAll(subnet_id, limit);
+    return ReadAll(q, out, ReadObservation);
+  }));
   return out;
 }
 
 Result<std::vector<Observation>> SqliteStore::ObservationsBetween(const std::string& subnet_id, Time from,
                                                                   Time to) {
-  std::lock_guard lock(mu_);
-  Result<sqlite3_stmt*> s = impl_->Prepare(
+  std::vector<Observation> out;
+  const std::string sql =
       fmt::format("SELECT {} FROM observations WHERE subnet_id = ? AND observed_at >= ? AND observed_at < ? "
                   "ORDER BY observed_at",
-                  kObservationColumns));
-  if (!s.ok()) return s.status();
-  BindAll(*s, subnet_id, from, to);
-  std::vector<Observation> out;
-  int rc = 0;
-  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) out.push_back(ReadObservation(*s));
-  if (rc != SQLITE_DONE) return impl_->Error("reading observations");
+                  kObservationColumns);
+  GG_RETURN_IF_ERROR(db_->Read("reading observations", [&](Tx& tx) {
+    out.clear();
+    Query q = tx.Prepare(sql);
+    q.BindAll(subnet_id, from, to);
+    return ReadAll(q, out, ReadObservation);
+  }));
   return out;
 }
 
 Result<SubnetState> SqliteStore::LoadSubnet(const std::string& subnet_id) {
-  std::lock_guard lock(mu_);
   SubnetState state;
-  state.record.subnet_id = subnet_id;
   // One read transaction, so the three reads see the same commit.
-  GG_RETURN_IF_ERROR(impl_->Exec("BEGIN"));
-  auto fail = [&](const std::string& what) {
-    Status s = impl_->Error(what);
-    (void)impl_->Exec("ROLLBACK");
-    return s;
-  };
-  {
-    Result<sqlite3_stmt*> s = impl_->Prepare(
-        "SELECT version, cool_off_until, priority_floor_active, last_total, next_sequence FROM subnets "
-        "WHERE subnet_id = ?");
-    if (!s.ok()) return fail("reading a subnet");
-    BindAll(*s, subnet_id);
-    const int rc = sqlite3_step(*s);
-    if (rc == SQLITE_ROW) {
-      state.record.version = Int64(*s, 0);
-      state.record.cool_off_until = TimeAt(*s, 1);
-      state.record.priority_floor_active = Int(*s, 2) != 0;
-      state.record.last_total = Int(*s, 3);
-      state.record.next_sequence = Int64(*s, 4);
-    } else if (rc != SQLITE_DONE) {
-      return fail("reading a subnet");
+  GG_RETURN_IF_ERROR(db_->Read("reading a subnet", [&](Tx& tx) -> Status {
+    state = SubnetState{};
+    state.record.subnet_id = subnet_id;
+    {
+      Query q = tx.Prepare(
+          "SELECT version, cool_off_until, priority_floor_active, last_total, next_sequence FROM subnets "
+          "WHERE subnet_id = ?");
+      Result<bool> row = q.Bind(subnet_id).Next();
+      if (!row.ok()) return row.status();
+      if (*row) {
+        state.record.version = q.Int(0);
+        state.record.cool_off_until = q.TimeAt(1);
+        state.record.priority_floor_active = q.Int(2) != 0;
+        state.record.last_total = Int(q, 3);
+        state.record.next_sequence = q.Int(4);
+      }
     }
-  }
-  {
-    Result<sqlite3_stmt*> s = impl_->Prepare(
+    Query reservations = tx.Prepare(
         "SELECT id, category, run_id, ips, created_at, expires_at FROM reservations WHERE subnet_id = ? "
         "ORDER BY created_at, id");
-    if (!s.ok()) return fail("reading reservations");
-    BindAll(*s, subnet_id);
-    int rc = 0;
-    while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+    reservations.Bind(subnet_id);
+    GG_RETURN_IF_ERROR(ReadAll(reservations, state.reservations, [&](const Query& q) {
       Reservation r;
-      r.id = Text(*s, 0);
+      r.id = q.Text(0);
       r.subnet_id = subnet_id;
-      r.category = Text(*s, 1);
-      r.run_id = Text(*s, 2);
-      r.ips = Int(*s, 3);
-      r.created_at = TimeAt(*s, 4);
-      r.expires_at = TimeAt(*s, 5);
-      state.reservations.push_back(std::move(r));
-    }
-    if (rc != SQLITE_DONE) return fail("reading reservations");
-  }
-  {
-    Result<sqlite3_stmt*> s = impl_->Prepare(
+      r.category = q.Text(1);
+      r.run_id = q.Text(2);
+      r.ips = Int(q, 3);
+      r.created_at = q.TimeAt(4);
+      r.expires_at = q.TimeAt(5);
+      return r;
+    }));
+    Query waiters = tx.Prepare(
         "SELECT run_id, category, needed_ips, priority, sequence, first_seen, last_seen FROM waiters "
         "WHERE subnet_id = ? ORDER BY sequence");
-    if (!s.ok()) return fail("reading waiters");
-    BindAll(*s, subnet_id);
-    int rc = 0;
-    while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+    waiters.Bind(subnet_id);
+    return ReadAll(waiters, state.waiters, [&](const Query& q) {
       Waiter w;
       w.subnet_id = subnet_id;
-      w.run_id = Text(*s, 0);
-      w.category = Text(*s, 1);
-      w.needed_ips = Int(*s, 2);
-      w.priority = Int(*s, 3);
-      w.sequence = Int64(*s, 4);
-      w.first_seen = TimeAt(*s, 5);
-      w.last_seen = TimeAt(*s, 6);
-      state.waiters.push_back(std::move(w));
-    }
-    if (rc != SQLITE_DONE) return fail("reading waiters");
-  }
-  GG_RETURN_IF_ERROR(impl_->Exec("COMMIT"));
+      w.run_id = q.Text(0);
+      w.category = q.Text(1);
+      w.needed_ips = Int(q, 2);
+      w.priority = Int(q, 3);
+      w.sequence = q.Int(4);
+      w.first_seen = q.TimeAt(5);
+      w.last_seen = q.TimeAt(6);
+      return w;
+    });
+  }));
   return state;
 }
 
 Status SqliteStore::Commit(const SubnetCommit& commit) {
-  std::lock_guard lock(mu_);
   const std::string& subnet_id = commit.record.subnet_id;
-  GG_RETURN_IF_ERROR(impl_->Exec("BEGIN IMMEDIATE"));
-  auto rollback = [&](Status s) {
-    (void)impl_->Exec("ROLLBACK");
-    return s;
-  };
-  auto step = [&](sqlite3_stmt* s, const char* what) -> Status {
-    if (sqlite3_step(s) != SQLITE_DONE) return impl_->Error(what);
-    return Status::Ok();
-  };
-
-  int64_t stored_version = 0;
-  {
-    Result<sqlite3_stmt*> s = impl_->Prepare("SELECT version FROM subnets WHERE subnet_id = ?");
-    if (!s.ok()) return rollback(s.status());
-    BindAll(*s, subnet_id);
-    const int rc = sqlite3_step(*s);
-    if (rc == SQLITE_ROW) {
-      stored_version = Int64(*s, 0);
-    } else if (rc != SQLITE_DONE) {
-      return rollback(impl_->Error("reading a subnet's version"));
+  return db_->Write("committing a subnet", [&](Tx& tx) -> Status {
+    int64_t stored_version = 0;
+    {
+      Query q = tx.Prepare("SELECT version FROM subnets WHERE subnet_id = ?");
+      Result<bool> row = q.Bind(subnet_id).Next();
+      if (!row.ok()) return row.status();
+      if (*row) stored_version = q.Int(0);
     }
-  }
-  if (stored_version != commit.expected_version) {
-    return rollback(Status::FailedPrecondition(
-        fmt::format("subnet {} changed since it was read (version {}, expected {})", subnet_id, stored_version,
-                    commit.expected_version)));
-  }
-
-  Status status;
-  {
-    Result<sqlite3_stmt*> s = impl_->Prepare(
-        "INSERT OR REPLACE INTO subnets (subnet_id, version, cool_off_until, priority_floor_active, last_total, "
-        "next_sequence) VALUES (?, ?, ?, ?, ?, ?)");
-    if (!s.ok()) return rollback(s.status());
+    if (stored_version != commit.expected_version) {
+      return Status::FailedPrecondition(
+          fmt::format("subnet {} changed since it was read (version {}, expected {})", subnet_id, stored_version,
+                      commit.expected_version));
+    }
     const SubnetRecord& r = commit.record;
-    BindAll(*s, subnet_id, commit.expected_version + 1, r.cool_off_until, r.priority_floor_active ? 1 : 0,
-            r.last_total, r.next_sequence);
-    status = step(*s, "writing a subnet");
-    if (!status.ok()) return rollback(status);
-  }
-  const SubnetChanges& c = commit.changes;
-  for (const std::string& id : c.delete_reservations) {
-    Result<sqlite3_stmt*> s = impl_->Prepare("DELETE FROM reservations WHERE id = ?");
-    if (!s.ok()) return rollback(s.status());
-    BindAll(*s, id);
-    if (!(status = step(*s, "deleting a reservation")).ok()) return rollback(status);
-  }
-  for (const Reservation& r : c.put_reservations) {
-    Result<sqlite3_stmt*> s = impl_->Prepare(
-        "INSERT OR REPLACE INTO reservations (id, subnet_id, category, run_id, ips, created_at, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    if (!s.ok()) return rollback(s.status());
-    BindAll(*s, r.id, r.subnet_id, r.category, r.run_id, r.ips, r.created_at, r.expires_at);
-    if (!(status = step(*s, "writing a reservation")).ok()) return rollback(status);
-  }
-  for (const std::string& run_id : c.delete_waiters) {
-    Result<sqlite3_stmt*> s = impl_->Prepare("DELETE FROM waiters WHERE subnet_id = ? AND run_id = ?");
-    if (!s.ok()) return rollback(s.status());
-    BindAll(*s, subnet_id, run_id);
-    if (!(status = step(*s, "deleting a waiter")).ok()) return rollback(status);
-  }
-  for (const Waiter& w : c.put_waiters) {
-    Result<sqlite3_stmt*> s = impl_->Prepare(
-        "INSERT OR REPLACE INTO waiters (subnet_id, run_id, category, needed_ips, priority, sequence, first_seen, "
-        "last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!s.ok()) return rollback(s.status());
-    BindAll(*s, w.subnet_id, w.run_id, w.category, w.needed_ips, w.priority, w.sequence, w.first_seen, w.last_seen);
-    if (!(status = step(*s, "writing a waiter")).ok()) return rollback(status);
-  }
-  for (const Decision& d : commit.decisions) {
-    Result<sqlite3_stmt*> s = impl_->Prepare(
-        "INSERT INTO decisions (subnet_id, decided_at, category, run_id, priority, workers, outcome, code, "
-        "capacity, total, free, buffer, reserved, needed, reason, reservation_id, retry_after_ms, waited_ms, "
-        "observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!s.ok()) return rollback(s.status());
-    BindAll(*s, d.subnet_id, d.decided_at, d.category, d.run_id, d.priority, d.workers,
-            std::string(OutcomeName(d.outcome)), std::string(DecisionCodeName(d.code)), d.capacity, d.total, d.free,
-            d.buffer, d.reserved, d.needed, d.reason, d.reservation_id, d.retry_after, d.waited, d.observed_at);
-    if (!(status = step(*s, "writing a decision")).ok()) return rollback(status);
-  }
-  if (!(status = impl_->Exec("COMMIT")).ok()) return rollback(status);
-  return Status::Ok();
+    GG_RETURN_IF_ERROR(
+        tx.Prepare("INSERT OR REPLACE INTO subnets (subnet_id, version, cool_off_until, priority_floor_active, "
+                   "last_total, next_sequence) VALUES (?, ?, ?, ?, ?, ?)")
+            .BindAll(subnet_id, commit.expected_version + 1, r.cool_off_until, r.priority_floor_active,
+                     r.last_total, r.next_sequence)
+            .Run());
+    const SubnetChanges& c = commit.changes;
+    for (const std::string& id : c.delete_reservations) {
+      GG_RETURN_IF_ERROR(tx.Prepare("DELETE FROM reservations WHERE id = ?").Bind(id).Run());
+    }
+    for (const Reservation& res : c.put_reservations) {
+      GG_RETURN_IF_ERROR(
+          tx.Prepare("INSERT OR REPLACE INTO reservations (id, subnet_id, category, run_id, ips, created_at, "
+                     "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+              .BindAll(res.id, res.subnet_id, res.category, res.run_id, res.ips, res.created_at, res.expires_at)
+              .Run());
+    }
+    for (const std::string& run_id : c.delete_waiters) {
+      GG_RETURN_IF_ERROR(
+          tx.Prepare("DELETE FROM waiters WHERE subnet_id = ? AND run_id = ?").BindAll(subnet_id, run_id).Run());
+    }
+    for (const Waiter& w : c.put_waiters) {
+      GG_RETURN_IF_ERROR(
+          tx.Prepare("INSERT OR REPLACE INTO waiters (subnet_id, run_id, category, needed_ips, priority, sequence, "
+                     "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+              .BindAll(w.subnet_id, w.run_id, w.category, w.needed_ips, w.priority, w.sequence, w.first_seen,
+                       w.last_seen)
+              .Run());
+    }
+    for (const Decision& d : commit.decisions) {
+      GG_RETURN_IF_ERROR(
+          tx.Prepare("INSERT INTO decisions (subnet_id, decided_at, category, run_id, priority, workers, outcome, "
+                     "code, capacity, total, free, buffer, reserved, needed, reason, reservation_id, "
+                     "retry_after_ms, waited_ms, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                     "?, ?, ?, ?)")
+              .BindAll(d.subnet_id, d.decided_at, d.category, d.run_id, d.priority, d.workers,
+                       OutcomeName(d.outcome), DecisionCodeName(d.code), d.capacity, d.total, d.free, d.buffer,
+                       d.reserved, d.needed, d.reason, d.reservation_id, d.retry_after, d.waited, d.observed_at)
+              .Run());
+    }
+    return Status::Ok();
+  });
 }
 
 Result<std::vector<Decision>> SqliteStore::DecisionsBetween(const std::string& subnet_id, Time from, Time to,
                                                             int limit) {
-  std::lock_guard lock(mu_);
-  Result<sqlite3_stmt*> s = impl_->Prepare(
-      "SELECT subnet_id, decided_at, category, run_id, priority, workers, outcome, code, capacity, total, free, "
-      "buffer, reserved, needed, reason, reservation_id, retry_after_ms, waited_ms, observed_at FROM decisions "
-      "WHERE subnet_id = ? AND decided_at >= ? AND decided_at < ? ORDER BY decided_at DESC, id DESC LIMIT ?");
-  if (!s.ok()) return s.status();
-  BindAll(*s, subnet_id, from, to, limit);
   std::vector<Decision> out;
-  int rc = 0;
-  while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
-    Decision d;
-    d.subnet_id = Text(*s, 0);
-    d.decided_at = TimeAt(*s, 1);
-    d.category = Text(*s, 2);
-    d.run_id = Text(*s, 3);
-    d.priority = Int(*s, 4);
-    d.workers = Int(*s, 5);
-    const std::optional<Outcome> outcome = ParseOutcome(Text(*s, 6));
-    const std::optional<DecisionCode> code = ParseDecisionCode(Text(*s, 7));
-    if (!outcome || !code) {
-      return Status::Internal(fmt::format("sqlite: decision of {} at {} has an unknown outcome '{}' or code '{}'",
-                                          d.subnet_id, FormatTime(d.decided_at), Text(*s, 6), Text(*s, 7)));
+  GG_RETURN_IF_ERROR(db_->Read("reading decisions", [&](Tx& tx) -> Status {
+    out.clear();
+    Query q = tx.Prepare(
+        "SELECT subnet_id, decided_at, category, run_id, priority, workers, outcome, code, capacity, total, free, "
+        "buffer, reserved, needed, reason, reservation_id, retry_after_ms, waited_ms, observed_at FROM decisions "
+        "WHERE subnet_id = ? AND decided_at >= ? AND decided_at < ? ORDER BY decided_at DESC, id DESC LIMIT ?");
+    q.BindAll(subnet_id, from, to, limit);
+    while (true) {
+      Result<bool> row = q.Next();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+      Decision d;
+      d.subnet_id = q.Text(0);
+      d.decided_at = q.TimeAt(1);
+      d.category = q.Text(2);
+      d.run_id = q.Text(3);
+      d.priority = Int(q, 4);
+      d.workers = Int(q, 5);
+      const std::optional<Outcome> outcome = ParseOutcome(q.Text(6));
+      const std::optional<DecisionCode> code = ParseDecisionCode(q.Text(7));
+      if (!outcome || !code) {
+        return Status::Internal(fmt::format("sqlite: decision of {} at {} has an unknown outcome '{}' or code '{}'",
+                                            d.subnet_id, FormatTime(d.decided_at), q.Text(6), q.Text(7)));
+      }
+      d.outcome = *outcome;
+      d.code = *code;
+      d.capacity = Int(q, 8);
+      d.total = Int(q, 9);
+      d.free = Int(q, 10);
+      d.buffer = Int(q, 11);
+      d.reserved = Int(q, 12);
+      d.needed = Int(q, 13);
+      d.reason = q.Text(14);
+      d.reservation_id = q.Text(15);
+      d.retry_after = Duration(q.Int(16));
+      d.waited = Duration(q.Int(17));
+      d.observed_at = q.TimeAt(18);
+      out.push_back(std::move(d));
     }
-    d.outcome = *outcome;
-    d.code = *code;
-    d.capacity = Int(*s, 8);
-    d.total = Int(*s, 9);
-    d.free = Int(*s, 10);
-    d.buffer = Int(*s, 11);
-    d.reserved = Int(*s, 12);
-    d.needed = Int(*s, 13);
-    d.reason = Text(*s, 14);
-    d.reservation_id = Text(*s, 15);
-    d.retry_after = Duration(Int64(*s, 16));
-    d.waited = Duration(Int64(*s, 17));
-    d.observed_at = TimeAt(*s, 18);
-    out.push_back(std::move(d));
-  }
-  if (rc != SQLITE_DONE) return impl_->Error("reading decisions");
+  }));
   return out;
 }
 
 Result<int64_t> SqliteStore::ExpireBefore(Time cutoff) {
-  std::lock_guard lock(mu_);
   int64_t removed = 0;
-  for (const char* sql :
-       {"DELETE FROM observations WHERE observed_at < ?", "DELETE FROM decisions WHERE decided_at < ?"}) {
-    Result<sqlite3_stmt*> s = impl_->Prepare(sql);
-    if (!s.ok()) return s.status();
-    BindAll(*s, cutoff);
-    if (sqlite3_step(*s) != SQLITE_DONE) return impl_->Error("expiring old rows");
-    removed += sqlite3_changes(impl_->db.get());
-  }
+  GG_RETURN_IF_ERROR(db_->Write("expiring old rows", [&](Tx& tx) -> Status {
+    removed = 0;
+    for (const char* sql :
+         {"DELETE FROM observations WHERE observed_at < ?", "DELETE FROM decisions WHERE decided_at < ?"}) {
+      GG_RETURN_IF_ERROR(tx.Prepare(sql).Bind(cutoff).Run());
+      removed += tx.Changes();
+    }
+    return Status::Ok();
+  }));
   return removed;
 }
 

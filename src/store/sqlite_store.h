@@ -1,12 +1,13 @@
-// SqliteStore: the embedded ObservationStore. One file, WAL journal, prepared statements, a versioned schema.
-// Several processes may open the same file: Commit runs in an IMMEDIATE transaction and checks the version.
+// SqliteStore: the embedded ObservationStore, over the one SQLite layer (store/sqlite_db.h). One file, WAL
+// journal, versioned migrations. Several processes may open the same file: Commit runs in an IMMEDIATE
+// transaction and checks the version, so two controllers on one file never spend the same headroom.
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "store/observation_store.h"
+#include "store/sqlite_db.h"
 
 namespace glueguard {
 
@@ -27,16 +28,17 @@ class SqliteStore final : public ObservationStore {
                                                  int limit) override;
   Result<int64_t> ExpireBefore(Time cutoff) override;
 
-  // The schema version this binary writes.
+  // The schema version this binary writes, and the migrations that lead to it.
   static int SchemaVersion();
+  static sqlite::Schema Schema();
 
-  struct Impl;  // the connection and its statements; defined in the .cc so no SQLite header leaks out
+  // The connection, for tests that check no transaction is left open.
+  sqlite::Db& db() { return *db_; }
 
  private:
-  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  explicit SqliteStore(std::unique_ptr<sqlite::Db> db);
 
-  std::mutex mu_;  // one connection: calls are serialised
-  std::unique_ptr<Impl> impl_;  // GUARDED_BY(mu_)
+  std::unique_ptr<sqlite::Db> db_;  // thread-safe: serialises calls on its one connection
 };
 
 }  // namespace glueguard

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "sessions/session_store.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -49,7 +50,9 @@ TEST(SqliteStore, UsesWalAndRecordsTheSchemaVersion) {
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
   sqlite3_finalize(stmt);
-  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_versions WHERE component = 'admission'", -1, &stmt,
+                               nullptr),
+            SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int(stmt, 0), SqliteStore::SchemaVersion());
   sqlite3_finalize(stmt);
@@ -61,7 +64,9 @@ TEST(SqliteStore, RefusesAFileFromANewerGlueguard) {
   ASSERT_TRUE(SqliteStore::Open(dir.File("g.db")).ok());
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir.File("g.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE schema_versions SET version = 99 WHERE component = 'admission'", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   auto store = SqliteStore::Open(dir.File("g.db"));
   ASSERT_FALSE(store.ok());
@@ -86,6 +91,98 @@ TEST(SqliteStore, TwoConnectionsToOneFileSeeEachOthersCommitsAndConflicts) {
   ASSERT_TRUE((*a)->Commit(commit).ok());
   EXPECT_EQ((*b)->Commit(commit).code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ((*b)->LoadSubnet("subnet-a")->record.version, 1);
+}
+
+TEST(SqliteStore, AFileFromBeforeSchemaVersionsIsAdoptedNotRecreated) {
+  testing::TempDir dir;
+  {
+    auto store = SqliteStore::Open(dir.File("g.db"));
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->AppendObservation(Obs(FromUnixMillis(1'767'225'600'000), 3)).ok());
+  }
+  // What an older glueguard left: the admission tables at user_version 1 and no schema_versions table.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.File("g.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE schema_versions; PRAGMA user_version = 1", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto reopened = SqliteStore::Open(dir.File("g.db"));
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ((*reopened)->LatestObservations("subnet-a", 1)->at(0).in_use, 3);
+}
+
+// The lock-out seen in serve: the store's cached statements were reset only when next used, so a SELECT left
+// at SQLITE_ROW (Commit's version read) kept a read transaction, and its WAL snapshot, open after COMMIT. Once
+// another connection to the file wrote (the session inbox taking one event), every BEGIN IMMEDIATE on the
+// stale snapshot failed at once with SQLITE_BUSY_SNAPSHOT, and the statement was never reset again.
+TEST(SqliteStore, ASessionEventWrittenToTheSameFileDoesNotLockAdmissionOut) {
+  testing::TempDir dir;
+  auto store = SqliteStore::Open(dir.File("g.db"));
+  auto sessions = OpenSqliteSessionStore(dir.File("g.db"));
+  ASSERT_TRUE(store.ok() && sessions.ok());
+  const Time t0 = FromUnixMillis(1'767'225'600'000);
+  SubnetCommit commit;
+  commit.record.subnet_id = "subnet-a";
+  ASSERT_TRUE((*store)->Commit(commit).ok());
+  EXPECT_TRUE((*store)->db().Idle());
+  ASSERT_TRUE((*sessions)->Enqueue("http", "{", t0).ok());
+  for (int64_t version = 1; version <= 3; ++version) {
+    ASSERT_TRUE((*store)->LoadSubnet("subnet-a").ok());
+    commit.expected_version = version;
+    Status s = (*store)->Commit(commit);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    ASSERT_TRUE((*store)->AppendObservation(Obs(t0 + std::chrono::seconds(version), 1)).ok());
+    ASSERT_TRUE((*sessions)->Enqueue("http", "{}", t0).ok());
+  }
+  EXPECT_TRUE((*store)->db().Idle());
+}
+
+TEST(SqliteStore, EveryCallLeavesNoTransactionOrStatementOpen) {
+  testing::TempDir dir;
+  auto store = SqliteStore::Open(dir.File("g.db"));
+  ASSERT_TRUE(store.ok());
+  const Time t0 = FromUnixMillis(1'767'225'600'000);
+  SqliteStore& s = **store;
+  ASSERT_TRUE(s.AppendObservation(Obs(t0, 1)).ok());
+  ASSERT_TRUE(s.AppendObservation(Obs(t0 + std::chrono::seconds(1), 2)).ok());
+  EXPECT_TRUE(s.db().Idle());
+  ASSERT_EQ(s.LatestObservations("subnet-a", 1)->size(), 1u);  // stops after one of two rows
+  EXPECT_TRUE(s.db().Idle());
+  ASSERT_TRUE(s.ObservationsBetween("subnet-a", t0, t0 + std::chrono::hours(1)).ok());
+  EXPECT_TRUE(s.db().Idle());
+  SubnetCommit commit;
+  commit.record.subnet_id = "subnet-a";
+  ASSERT_TRUE(s.Commit(commit).ok());
+  EXPECT_TRUE(s.db().Idle());
+  EXPECT_EQ(s.Commit(commit).code(), StatusCode::kFailedPrecondition);  // a stale version, rolled back
+  EXPECT_TRUE(s.db().Idle());
+  ASSERT_TRUE(s.LoadSubnet("subnet-a").ok());
+  EXPECT_TRUE(s.db().Idle());
+  ASSERT_TRUE(s.DecisionsBetween("subnet-a", t0, t0 + std::chrono::hours(1), 1).ok());
+  EXPECT_TRUE(s.db().Idle());
+  ASSERT_TRUE(s.ExpireBefore(t0).ok());
+  EXPECT_TRUE(s.db().Idle());
+}
+
+// Two controllers on one file, asked in turn: every request to the second used to fail with "database is
+// locked" once the first had written.
+TEST(SqliteStore, TwoStoresOnOneFileTakeTurnsWritingForever) {
+  testing::TempDir dir;
+  auto a = SqliteStore::Open(dir.File("g.db"));
+  auto b = SqliteStore::Open(dir.File("g.db"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  SqliteStore* stores[] = {a->get(), b->get()};
+  SubnetCommit commit;
+  commit.record.subnet_id = "subnet-a";
+  for (int64_t i = 0; i < 10; ++i) {
+    SqliteStore& s = *stores[i % 2];
+    Result<SubnetState> state = s.LoadSubnet("subnet-a");
+    ASSERT_TRUE(state.ok()) << state.status().ToString();
+    ASSERT_EQ(state->record.version, i);
+    commit.expected_version = i;
+    Status st = s.Commit(commit);
+    ASSERT_TRUE(st.ok()) << "turn " << i << ": " << st.ToString();
+  }
 }
 
 }  // namespace
