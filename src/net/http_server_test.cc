@@ -60,7 +60,6 @@ TEST(HttpServer, RoundTripsMethodRawPathQueryHeadersAndBody) {
   EXPECT_EQ(r.query_params, params);
   ASSERT_NE(r.Header("x-amz-target"), nullptr);
   EXPECT_EQ(*r.Header("X-AMZ-TARGET"), "AWSGlue.GetJob");
-  EXPECT_EQ(r.Header("REMOTE_ADDR"), nullptr);  // httplib's own pseudo-headers are not passed on
   EXPECT_EQ(r.Header("X-Not-Sent"), nullptr);
   EXPECT_EQ(r.body, "Action=Send&Body=x%26y");
   EXPECT_EQ(r.remote_addr, "127.0.0.1");
@@ -94,7 +93,7 @@ TEST(HttpServer, BodyOverTheLimitGets413AndNeverReachesTheHandler) {
   Result<HttpResponse> big = transport.Send(Post(**server, "/", std::string(101, 'x')));
   ASSERT_TRUE(big.ok()) << big.status().ToString();
   EXPECT_EQ(big->status, 413);
-  EXPECT_NE(big->body.find("\"__type\":\"RequestEntityTooLargeException\""), std::string::npos) << big->body;
+  EXPECT_NE(big->body.find("\"code\":\"request_too_large\""), std::string::npos) << big->body;
   EXPECT_EQ(calls.load(), 0);
   Result<HttpResponse> fits = transport.Send(Post(**server, "/", std::string(100, 'x')));
   ASSERT_TRUE(fits.ok());
@@ -154,10 +153,7 @@ TEST(HttpServer, StopIsIdempotentAndRefusesLaterConnections) {
   CurlTransport transport;
   Result<HttpResponse> served = transport.Send(Post(**server, "/", ""));
   ASSERT_TRUE(served.ok());
-  // Without keep-alive the server closes each connection, so Stop() never waits on an idle client.
-  ASSERT_NE(FindHeader(served->headers, "Connection"), nullptr);
-  EXPECT_EQ(*FindHeader(served->headers, "Connection"), "close");
-  (*server)->Stop();
+  (*server)->Stop();  // the client's idle keep-alive connection is closed, not waited on
   (*server)->Stop();
   HttpRequest request;
   request.url = url;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <future>
+
 #include <nlohmann/json.hpp>
 
 namespace glueguard {
@@ -87,7 +89,9 @@ Status Front::Start() {
   if (started_) return Status::FailedPrecondition("simcloud: already started");
   started_ = true;
   Result<std::unique_ptr<HttpServer>> server =
-      HttpServer::Start(options_.server, [this](const ServerRequest& request) { return Serve(request); });
+      HttpServer::StartAsync(options_.server, [this](ServerRequest request, HttpResponder done) {
+        ServeAsync(request, std::move(done));
+      });
   if (!server.ok()) {
     started_ = false;  // nothing started: registering and starting again are allowed
     return server.status();
@@ -110,25 +114,32 @@ void Front::Stop() {
 }
 
 ServerResponse Front::Serve(const ServerRequest& request) {
-  if (request.path.starts_with(kInspectionPrefix)) return Inspect(request);
+  std::promise<ServerResponse> answer;
+  std::future<ServerResponse> answered = answer.get_future();
+  ServeAsync(request, [&answer](ServerResponse r) { answer.set_value(std::move(r)); });
+  return answered.get();
+}
+
+void Front::ServeAsync(const ServerRequest& request, HttpResponder done) {
+  if (request.path.starts_with(kInspectionPrefix)) return done(Inspect(request));
   ParsedCall parsed = ParseAwsCall(request);
   AwsCall& call = parsed.call;
   call.request_id = NewRequestId(random_);
   if (parsed.error) {
     Count(call, "bad_request");
-    return ErrorResponse(call, *parsed.error);
+    return done(ErrorResponse(call, *parsed.error));
   }
-  return Answer(call, request);
+  Answer(call, request, std::move(done));
 }
 
-ServerResponse Front::Answer(AwsCall& call, const ServerRequest& request) {
+void Front::Answer(AwsCall& call, const ServerRequest& request, HttpResponder done) {
   if (options_.verify_signatures) {
     const SigV4Verdict verdict = VerifySigV4(
         request, call.service, call.protocol, [this](std::string_view id) { return FindCredential(id); },
         clock_.Now(), options_.max_clock_skew);
     if (!verdict.ok()) {
       Count(call, "auth_failed");
-      return ErrorResponse(call, verdict.error);
+      return done(ErrorResponse(call, verdict.error));
     }
     call.caller = *verdict.caller;
   } else {
@@ -138,22 +149,28 @@ ServerResponse Front::Answer(AwsCall& call, const ServerRequest& request) {
   const auto handler = handlers_.find(call.service);
   if (handler == handlers_.end() || !handler->second->Handles(call.operation)) {
     Count(call, "unknown_operation");
-    return ErrorResponse(call, UnknownOperationError(call));
+    return done(ErrorResponse(call, UnknownOperationError(call)));
   }
   const FaultDecision fault = faults_.Apply(call.service);
   if (fault.action == FaultAction::kThrottle || fault.action == FaultAction::kServerError) {
     Count(call, fault.action == FaultAction::kThrottle ? "throttled" : "injected_server_error");
-    return ErrorResponse(call, fault.error);
+    return done(ErrorResponse(call, fault.error));
   }
-  ServerResponse response = handler->second->Handle(call);
-  if (fault.action == FaultAction::kDrop) {
-    // The call took effect; only its response is lost, the nastiest case for a client.
-    response.drop_connection = true;
-    Count(call, "dropped");
-    return response;
-  }
-  Count(call, OutcomeOf(response.status));
-  return response;
+  const bool drop = fault.action == FaultAction::kDrop;
+  handler->second->HandleAsync(call, [this, done = std::move(done), drop, service = call.service,
+                                      operation = call.operation](ServerResponse response) {
+    AwsCall counted;
+    counted.service = service;
+    counted.operation = operation;
+    if (drop) {
+      // The call took effect; only its response is lost, the nastiest case for a client.
+      response.drop_connection = true;
+      Count(counted, "dropped");
+    } else {
+      Count(counted, OutcomeOf(response.status));
+    }
+    done(std::move(response));
+  });
 }
 
 ServerResponse Front::Inspect(const ServerRequest& request) {

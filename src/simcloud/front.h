@@ -86,7 +86,10 @@ class Front {
   // Shuts the handlers down (ending long polls), then stops the server. Idempotent.
   void Stop();
 
-  // The whole pipeline for one request, without sockets (the server calls this; tests may too). Thread-safe.
+  // The whole pipeline for one request, without sockets, answered through `done` exactly once (a long poll
+  // answers later, holding no thread): what the server calls. Thread-safe.
+  void ServeAsync(const ServerRequest& request, HttpResponder done);
+  // The same, waiting for the answer: for tests and in-process callers.
   ServerResponse Serve(const ServerRequest& request);
 
   // The fault configuration; change it at any time.
@@ -96,7 +99,7 @@ class Front {
 
  private:
   ServerResponse Inspect(const ServerRequest& request);
-  ServerResponse Answer(AwsCall& call, const ServerRequest& request);
+  void Answer(AwsCall& call, const ServerRequest& request, HttpResponder done);
   Caller UnverifiedCaller(const ServerRequest& request) const;
   std::optional<SimCredential> FindCredential(std::string_view access_key_id) const;
   void Count(const AwsCall& call, std::string_view outcome);

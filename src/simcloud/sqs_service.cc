@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <future>
 
 namespace glueguard {
 
@@ -154,16 +155,74 @@ const std::map<std::string, SqsService::OpSpec, std::less<>>& SqsService::Operat
 bool SqsService::Handles(std::string_view operation) const { return Operations().contains(operation); }
 
 ServerResponse SqsService::Handle(const AwsCall& call) {
+  std::promise<ServerResponse> answer;
+  std::future<ServerResponse> answered = answer.get_future();
+  HandleAsync(call, [&answer](ServerResponse r) { answer.set_value(std::move(r)); });
+  return answered.get();
+}
+
+void SqsService::HandleAsync(const AwsCall& call, std::function<void(ServerResponse)> done) {
   const auto it = Operations().find(call.operation);
-  if (it == Operations().end()) return ErrorResponse(call, UnknownOperationError(call));
+  if (it == Operations().end()) return done(ErrorResponse(call, UnknownOperationError(call)));
   std::unique_lock lock(mu_);
   Queue* queue = nullptr;
   if (it->second.needs_queue) {
     AwsError error;
     queue = FindQueue(call, error);
-    if (queue == nullptr) return ErrorResponse(call, error);
+    if (queue == nullptr) {
+      lock.unlock();
+      return done(ErrorResponse(call, error));
+    }
   }
-  return (this->*(it->second.op))(call, queue, lock);
+  if (call.operation != "ReceiveMessage") {
+    ServerResponse response = (this->*(it->second.op))(call, queue, lock);
+    lock.unlock();
+    return done(std::move(response));
+  }
+  Poll poll;
+  if (std::optional<AwsError> bad = ReadPoll(call, *queue, poll)) {
+    lock.unlock();
+    return done(ErrorResponse(call, *bad));
+  }
+  if (std::optional<ServerResponse> now = TryReceive(poll, clock_.Now())) {
+    lock.unlock();
+    return done(std::move(*now));
+  }
+  // Nothing yet: park it, holding no thread, for the waiter to answer.
+  poll.done = std::move(done);
+  polls_.push_back(std::move(poll));
+  if (!waiter_.joinable()) waiter_ = std::thread([this] { WaitForPolls(); });
+  messages_changed_.notify_all();
+}
+
+void SqsService::WaitForPolls() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    std::vector<std::pair<std::function<void(ServerResponse)>, ServerResponse>> answers;
+    const Time now = clock_.Now();
+    for (auto it = polls_.begin(); it != polls_.end();) {
+      if (std::optional<ServerResponse> answer = TryReceive(*it, now)) {
+        answers.emplace_back(std::move(it->done), std::move(*answer));
+        it = polls_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (!answers.empty()) {
+      lock.unlock();
+      for (auto& [done, response] : answers) done(std::move(response));
+      lock.lock();
+      continue;  // messages may have arrived meanwhile
+    }
+    if (shut_down_ && polls_.empty()) return;
+    // A send wakes this at once; the recheck notices waits and visibility timeouts ending on the clock.
+    messages_changed_.wait_for(lock, options_.long_poll_recheck);
+  }
+}
+
+SqsService::~SqsService() {
+  Shutdown();
+  if (waiter_.joinable()) waiter_.join();
 }
 
 void SqsService::Shutdown() {
@@ -410,38 +469,41 @@ ServerResponse SqsService::SendMessageOp(const AwsCall& call, Queue* queue, std:
   return QueryResponse(call, result + XmlElement("MessageId", id));
 }
 
-ServerResponse SqsService::ReceiveMessageOp(const AwsCall& call, Queue* queue,
-                                            std::unique_lock<std::mutex>& lock) {
-  int max = 1, wait = 0, visibility = 0;
-  std::optional<AwsError> bad = IntParam(call, "MaxNumberOfMessages", 1, kMaxMessagesPerReceive, 1, max);
-  if (!bad) {
-    bad = IntParam(call, "WaitTimeSeconds", 0, kMaxWaitSeconds,
-                   queue->attributes.at("ReceiveMessageWaitTimeSeconds"), wait);
-  }
-  if (!bad) {
-    bad = IntParam(call, "VisibilityTimeout", 0, kMaxVisibilityTimeout,
-                   queue->attributes.at("VisibilityTimeout"), visibility);
-  }
-  if (bad) return ErrorResponse(call, *bad);
+ServerResponse SqsService::ReceiveMessageOp(const AwsCall& call, Queue*, std::unique_lock<std::mutex>&) {
+  // HandleAsync answers ReceiveMessage itself (ReadPoll, TryReceive); the table names it for Handles().
+  return ErrorResponse(call, UnknownOperationError(call));
+}
 
-  // A long poll waits (releasing mu_) until a message is receivable, its wait ends on the clock, or shutdown.
-  // The queue may go away meanwhile, so it is looked up again after every wait.
-  const std::string name = queue->name;
-  const Time deadline = clock_.Now() + seconds(wait);
+std::optional<AwsError> SqsService::ReadPoll(const AwsCall& call, Queue& queue, Poll& poll) {
+  int wait = 0;
+  std::optional<AwsError> bad = IntParam(call, "MaxNumberOfMessages", 1, kMaxMessagesPerReceive, 1, poll.max);
+  if (!bad) {
+    bad = IntParam(call, "WaitTimeSeconds", 0, kMaxWaitSeconds, queue.attributes.at("ReceiveMessageWaitTimeSeconds"),
+                   wait);
+  }
+  if (!bad) {
+    bad = IntParam(call, "VisibilityTimeout", 0, kMaxVisibilityTimeout, queue.attributes.at("VisibilityTimeout"),
+                   poll.visibility);
+  }
+  poll.call = call;
+  poll.queue_name = queue.name;
+  poll.deadline = clock_.Now() + seconds(wait);
+  return bad;
+}
+
+std::optional<ServerResponse> SqsService::TryReceive(const Poll& poll, Time now) {
+  const AwsCall& call = poll.call;
+  // The queue may have gone away while the poll waited.
+  const auto found = queues_.find(poll.queue_name);
+  if (found == queues_.end()) return ErrorResponse(call, NonExistentQueue());
+  Queue& queue = found->second;
+  Prune(queue, now);
   std::vector<Message*> picked;
-  while (true) {
-    const auto it = queues_.find(name);
-    if (it == queues_.end()) return ErrorResponse(call, NonExistentQueue());
-    const Time now = clock_.Now();
-    Prune(it->second, now);
-    for (Message& m : it->second.messages) {
-      if (m.visible_at <= now && picked.size() < static_cast<size_t>(max)) picked.push_back(&m);
-    }
-    if (!picked.empty() || shut_down_ || now >= deadline) break;
-    messages_changed_.wait_for(lock, std::min(options_.long_poll_recheck, deadline - now));
+  for (Message& m : queue.messages) {
+    if (m.visible_at <= now && picked.size() < static_cast<size_t>(poll.max)) picked.push_back(&m);
   }
+  if (picked.empty() && !shut_down_ && now < poll.deadline) return std::nullopt;
 
-  const Time now = clock_.Now();
   std::vector<std::string> system_names = IndexedValues(call.params, "AttributeName");
   for (std::string& n : IndexedValues(call.params, "MessageSystemAttributeName")) system_names.push_back(n);
   const std::vector<std::string> attribute_names = IndexedValues(call.params, "MessageAttributeName");
@@ -449,7 +511,7 @@ ServerResponse SqsService::ReceiveMessageOp(const AwsCall& call, Queue* queue,
   for (Message* m : picked) {
     ++m->receive_count;
     if (!m->first_receive) m->first_receive = now;
-    m->visible_at = now + seconds(visibility);
+    m->visible_at = now + seconds(poll.visibility);
     m->receipt_handle = std::string(kReceiptPrefix) + random_.Hex(kReceiptNonceChars / 2) + m->id;
     result += "<Message>" + XmlElement("MessageId", m->id) + XmlElement("ReceiptHandle", m->receipt_handle) +
               XmlElement("MD5OfBody", m->md5_of_body) + XmlElement("Body", m->body);

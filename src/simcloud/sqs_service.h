@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "base/clock.h"
@@ -49,7 +50,9 @@ struct SqsQueueSnapshot {
   std::vector<SqsMessageSnapshot> messages;  // in the order sent
 };
 
-// Thread-safe: one mutex guards every queue; long polls wait on a condition variable without holding it.
+// Thread-safe: one mutex guards every queue. A long poll that finds nothing is parked, holding no thread; one
+// waiter thread (started with the first such poll) answers parked polls when a message becomes receivable,
+// their wait ends on the clock, their queue goes away, or the service shuts down.
 class SqsService final : public ServiceHandler {
  public:
   // `clock` (message timestamps, visibility, long-poll waits) and `random` (message ids, receipt handles)
@@ -61,9 +64,12 @@ class SqsService final : public ServiceHandler {
   // queue, ReceiptHandleIsInvalid for a receipt handle that is malformed or not the message's latest,
   // MessageNotInflight, MissingParameter, InvalidParameterValue, InvalidAttributeName, QueueAlreadyExists,
   // InvalidMessageContents.
+  // Waits for the answer (a long poll blocks the calling thread): for tests and in-process callers.
   ServerResponse Handle(const AwsCall& call) override;
-  // Wakes every long poll (they answer with no messages); later receives do not wait.
+  void HandleAsync(const AwsCall& call, std::function<void(ServerResponse)> done) override;
+  // Answers every parked long poll (with no messages); later receives do not wait.
   void Shutdown() override;
+  ~SqsService() override;
 
   // Creates `name` with default attributes; Ok when it already exists. InvalidArgument for a name SQS
   // refuses.
@@ -118,6 +124,23 @@ class SqsService final : public ServiceHandler {
   ServerResponse PurgeQueueOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&);
   ServerResponse SendMessageOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&);
   ServerResponse ReceiveMessageOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>& lock);
+  // A ReceiveMessage whose wait has not ended, with what it asked for.
+  struct Poll {
+    AwsCall call;
+    std::string queue_name;
+    int max = 1;
+    int visibility = 0;
+    Time deadline{};
+    std::function<void(ServerResponse)> done;
+  };
+  // Reads a ReceiveMessage's parameters into `poll` (deadline from the clock); the error to answer otherwise.
+  // REQUIRES: mu_ held.
+  std::optional<AwsError> ReadPoll(const AwsCall& call, Queue& queue, Poll& poll);
+  // The answer to `poll` when it has one now: messages receivable, its wait over (`now` >= deadline or
+  // shutdown), or its queue gone. REQUIRES: mu_ held.
+  std::optional<ServerResponse> TryReceive(const Poll& poll, Time now);
+  // The waiter thread: answers parked polls as they become answerable.
+  void WaitForPolls();
   ServerResponse DeleteMessageOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&);
   ServerResponse ChangeMessageVisibilityOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&);
 
@@ -147,6 +170,8 @@ class SqsService final : public ServiceHandler {
   std::condition_variable messages_changed_;  // signalled when a message may have become receivable
   std::map<std::string, Queue> queues_;       // GUARDED_BY(mu_)
   bool shut_down_ = false;                    // GUARDED_BY(mu_)
+  std::list<Poll> polls_;                     // GUARDED_BY(mu_); parked long polls, oldest first
+  std::thread waiter_;                        // started with the first parked poll; joined on destruction
 };
 
 }  // namespace glueguard

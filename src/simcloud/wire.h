@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,8 +79,11 @@ class ServiceHandler {
   virtual bool Handles(std::string_view operation) const = 0;
   // Answers one verified call: a success (Ec2Response, QueryResponse, JsonResponse) or an ErrorResponse.
   virtual ServerResponse Handle(const AwsCall& call) = 0;
-  // Called once when the front stops: calls blocked in Handle (long polls) must return promptly, and later
-  // calls must not block.
+  // The same, answered through `done` (exactly once, from any thread): what the front calls, so a call that
+  // waits (a long poll) holds no thread. The default answers at once with Handle's response.
+  virtual void HandleAsync(const AwsCall& call, std::function<void(ServerResponse)> done) { done(Handle(call)); }
+  // Called once when the front stops: calls waiting (long polls) must be answered promptly, and later calls
+  // must not wait.
   virtual void Shutdown() {}
 };
 
