@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include "base/json_limits.h"
 #include "aws/sigv4.h"
 
 namespace glueguard {
@@ -36,7 +37,9 @@ AwsErrorFields ParseAwsError(AwsProtocol protocol, const HttpResponse& response)
     if (const std::string* query_error = FindHeader(response.headers, "x-amzn-query-error")) {
       fields.code = query_error->substr(0, query_error->find(';'));
     }
-    const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    const nlohmann::json body = CheckJsonDepth(response.body, "the error reply").ok()
+                                    ? nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false)
+                                    : nlohmann::json();
     if (body.is_object()) {
       if (fields.code.empty()) {
         for (const char* key : {"__type", "code"}) {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_limits.h"
+
 namespace glueguard {
 
 Result<Time> ParseExpiration(std::string_view text) {
@@ -20,6 +22,7 @@ Result<Time> ParseExpiration(std::string_view text) {
 
 Result<Credentials> ParseCredentialsJson(std::string_view json, const CredentialsJsonFields& fields,
                                          std::string_view source) {
+  GG_RETURN_IF_ERROR(CheckJsonDepth(json, source));
   const nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::InvalidArgument(fmt::format("{}: the credentials reply is not a JSON object", source));

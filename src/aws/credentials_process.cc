@@ -12,6 +12,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "base/json_limits.h"
 #include "aws/credentials_parse.h"
 
 extern char** environ;
@@ -62,6 +63,7 @@ int Reap(pid_t pid) {
 }  // namespace
 
 Result<Credentials> ParseCredentialProcessOutput(std::string_view output, std::string_view source) {
+  GG_RETURN_IF_ERROR(CheckJsonDepth(output, source));
   const nlohmann::json doc = nlohmann::json::parse(output, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::InvalidArgument(fmt::format("{}: the output is not a JSON object", source));

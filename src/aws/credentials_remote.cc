@@ -5,6 +5,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "base/json_limits.h"
 #include "aws/credentials_env.h"
 #include "aws/credentials_parse.h"
 #include "aws/url.h"
@@ -237,6 +238,7 @@ Result<Credentials> InstanceMetadataCredentialsProvider::Get() {
     return Status::Unavailable(s.message());  // the role just listed must be there: not a NotFound
   }
   const std::string source = fmt::format("instance metadata role {}", role);
+  GG_RETURN_IF_ERROR(CheckJsonDepth(document->body, source));
   const nlohmann::json parsed = nlohmann::json::parse(document->body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_object()) {
     auto code = parsed.find("Code");

@@ -9,6 +9,7 @@
 #include <set>
 #include <utility>
 
+#include "base/json_limits.h"
 #include "aws/aws_client.h"
 #include "aws/service.h"
 
@@ -23,6 +24,7 @@ std::string Dump(const Json& body) { return body.dump(-1, ' ', false, Json::erro
 
 // Parses a reply body that must be a JSON object.
 Result<Json> ParseObject(std::string_view text) {
+  GG_RETURN_IF_ERROR(CheckJsonDepth(text, "the reply"));
   Json body = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
     return Status::Internal(fmt::format("not valid JSON ({} bytes; malformed or truncated)", text.size()));

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/json_limits.h"
+
 namespace glueguard {
 namespace {
 
@@ -37,6 +39,7 @@ Result<std::vector<std::string>> SplitSessionEvents(const std::string& input) {
   if (text.empty()) return Status::InvalidArgument("the input holds no events");
   std::vector<std::string> events;
   if (text.front() == '[') {
+    GG_RETURN_IF_ERROR(CheckJsonDepth(text, "the input"));
     Json array;
     try {
       array = Json::parse(text);

@@ -130,3 +130,23 @@ TEST(SessionsCheck, ReadsStandardInputFromTheBinary) {
 
 }  // namespace
 }  // namespace glueguard
+
+namespace glueguard {
+namespace {
+
+// 200 KB of '[' crashed `sessions check` with SIGSEGV; the same parser reads SQS messages and Lambda events,
+// where such a message would crash-loop the intake. Now it is refused with the limit named.
+TEST(SessionsCheck, ADeeplyNestedFileIsRefusedNotACrash) {
+  testing::TempDir dir;
+  for (const char* opening : {"[", "{\"a\":"}) {
+    std::string deep;
+    while (deep.size() < 200 * 1024) deep += opening;
+    const std::string file = dir.Write("deep.json", deep);
+    const CliRun r = Cli({"sessions", "check", file, "--policy", kPolicy});
+    EXPECT_EQ(r.code, 2) << r.out << r.err;  // the input cannot be read
+    EXPECT_NE((r.out + r.err).find("nested deeper than 64 levels"), std::string::npos) << r.out << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace glueguard

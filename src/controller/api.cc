@@ -5,10 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_limits.h"
 #include "controller/dashboard_assets.h"
 
 namespace glueguard {
 namespace {
+
+// The largest priority a launch may give, either sign: far beyond any configured category's, small enough
+// that no arithmetic on it overflows.
+constexpr int64_t kMaxPriority = 1'000'000;
 
 using nlohmann::json;
 using nlohmann::ordered_json;
@@ -61,6 +66,7 @@ std::string DecisionJson(const Decision& d) {
 }
 
 Result<Decision> ParseDecisionJson(std::string_view text) {
+  GG_RETURN_IF_ERROR(CheckJsonDepth(text, "the decision"));
   const json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("the decision is not a JSON object");
   try {
@@ -160,6 +166,9 @@ std::optional<ServerResponse> ControllerApi::CheckWrite(const ServerRequest& req
 }
 
 ServerResponse ControllerApi::PostAdmission(const ServerRequest& request) {
+  if (Status deep = CheckJsonDepth(request.body, "the body"); !deep.ok()) {
+    return Error(400, "bad_request", deep.message());
+  }
   const json body = json::parse(request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
     return Error(400, "bad_request",
@@ -189,9 +198,16 @@ ServerResponse ControllerApi::PostAdmission(const ServerRequest& request) {
   r.workers = static_cast<int>(workers);
   r.run_id = body["run_id"].get<std::string>();
   if (body.contains("priority")) {
-    if (!body["priority"].is_number_integer())
-      return Error(400, "bad_request", "\"priority\" must be a whole number");
-    r.priority = static_cast<int>(body["priority"].get<int64_t>());
+    // An integer that does not fit int64 (or is negative past it) is stored by the parser as unsigned or
+    // float: both are refused here, before any narrowing.
+    const json& priority = body["priority"];
+    if (!priority.is_number_integer() ||
+        (priority.is_number_unsigned() && priority.get<uint64_t>() > uint64_t{kMaxPriority}) ||
+        priority.get<int64_t>() < -kMaxPriority || priority.get<int64_t>() > kMaxPriority) {
+      return Error(400, "bad_request",
+                   fmt::format("\"priority\" must be a whole number from {} to {}", -kMaxPriority, kMaxPriority));
+    }
+    r.priority = static_cast<int>(priority.get<int64_t>());
   }
   Result<Decision> decision = controller_.Admit(r);
   if (!decision.ok()) return Error(503, "unavailable", decision.status().ToString());
@@ -218,6 +234,9 @@ ServerResponse ControllerApi::DeleteAdmission(const std::string& id) {
 }
 
 ServerResponse ControllerApi::PostFailure(const ServerRequest& request) {
+  if (Status deep = CheckJsonDepth(request.body, "the body"); !deep.ok()) {
+    return Error(400, "bad_request", deep.message());
+  }
   const json body = json::parse(request.body, nullptr, false);
   std::string target;
   if (!body.is_discarded() && body.is_object()) {

@@ -6,6 +6,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "base/json_limits.h"
+
 namespace glueguard {
 
 namespace {
@@ -303,6 +305,7 @@ Result<ParsedEvent> ParseSessionEvent(std::string_view json) {
                     "256 KB)",
                     json.size(), kMaxSessionEventBytes));
   }
+  GG_RETURN_IF_ERROR(CheckJsonDepth(json, "the event"));
   Json root;
   try {
     root = Json::parse(json.begin(), json.end());

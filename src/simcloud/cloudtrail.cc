@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/json_limits.h"
 #include "simcloud/sts_service.h"
 
 namespace glueguard {
@@ -21,6 +22,7 @@ using Json = nlohmann::ordered_json;
 std::string Dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 Result<Json> ParseObject(std::string_view text, std::string_view what) {
+  GG_RETURN_IF_ERROR(CheckJsonDepth(text, what));
   Json json = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return Status::InvalidArgument(fmt::format("{} is not valid JSON", what));
   if (!json.is_object()) {

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "base/json_limits.h"
+
 namespace glueguard {
 
 namespace {
@@ -124,6 +126,7 @@ std::map<std::string, FaultCounters> FaultInjector::counters() const {
 }
 
 Result<std::map<std::string, FaultRates>> ParseFaultConfig(std::string_view json) {
+  GG_RETURN_IF_ERROR(CheckJsonDepth(json, "faults"));
   const nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Status::InvalidArgument("faults: the body is not valid JSON");
   if (!doc.is_object()) return Status::InvalidArgument("faults: expected a JSON object of services");

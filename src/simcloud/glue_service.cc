@@ -11,6 +11,8 @@
 #include <optional>
 #include <vector>
 
+#include "base/json_limits.h"
+
 namespace glueguard {
 
 namespace {
@@ -185,6 +187,10 @@ class Members {
 struct ParsedBody {
   explicit ParsedBody(const AwsCall& call) {
     if (call.json_body.empty()) return;
+    if (Status deep = CheckJsonDepth(call.json_body, "the request body"); !deep.ok()) {
+      body_error = InvalidInput(deep.message());
+      return;
+    }
     json = Json::parse(call.json_body.begin(), call.json_body.end(), nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded()) {
       body_error = InvalidInput("The request body is not valid JSON");

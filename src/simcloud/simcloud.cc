@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_limits.h"
+
 namespace glueguard {
 namespace {
 
@@ -23,6 +25,10 @@ ServerResponse JsonError(int status, const std::string& code, const std::string&
 
 // The JSON body of an inspection POST, or an error response naming the problem.
 std::optional<nlohmann::json> ParseBody(const ServerRequest& request, ServerResponse& error) {
+  if (Status deep = CheckJsonDepth(request.body, "the body"); !deep.ok()) {
+    error = JsonError(400, "bad_request", deep.message());
+    return std::nullopt;
+  }
   nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
     error = JsonError(400, "bad_request", "the body must be a JSON object");
