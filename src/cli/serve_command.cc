@@ -26,11 +26,14 @@ int RunServe(CommandContext& context) {
       "/metrics,\n"
       "GET /healthz, GET /readyz, POST /v1/events), utilisation alerts through the notify section's SNS "
       "topic or webhook.\n"
-      "Writes need 'Authorization: Bearer $GLUEGUARD_API_TOKEN' when that variable is set. AWS credentials,\n"
-      "region and endpoint come from the usual AWS environment. SIGTERM or SIGINT stops it cleanly.";
+      "Writes need 'Authorization: Bearer $GLUEGUARD_API_TOKEN' when that variable is set. Without a token it\n"
+      "listens on a loopback address only, unless --insecure-no-auth (or server.insecure_no_auth) says open\n"
+      "writes on the network are meant. AWS credentials, region and endpoint come from the usual AWS\n"
+      "environment. SIGTERM or SIGINT stops it cleanly: it stops accepting, finishes requests in progress.";
   std::vector<FlagSpec> specs = {
       {"config", "glueguard configuration", true, false, "FILE"},
       {"listen", "where the API listens (default: server.listen, 127.0.0.1:8080)", true, false, "HOST:PORT"},
+      {"insecure-no-auth", "allow a non-loopback --listen with no token (writes open to the network)", false},
       {"help", "show this help", false}};
   int exit_code = kExitOk;
   std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
@@ -49,6 +52,16 @@ int RunServe(CommandContext& context) {
       ParseHostPort(flags->Get("listen").value_or(config->server.listen));
   if (!listen.ok()) {
     context.err << "glueguard: --listen " << listen.status().message() << "\n";
+    return kExitUsage;
+  }
+
+  if (config->server.token.empty() && !IsLoopbackHost(listen->first) && !config->server.insecure_no_auth &&
+      !flags->Has("insecure-no-auth")) {
+    context.err << fmt::format(
+        "glueguard: refusing to listen on {} with no token: anyone who reaches it could admit launches and "
+        "fill the store. Set {} (or listen on 127.0.0.1), or pass --insecure-no-auth if open writes are "
+        "meant\n",
+        listen->first, config->server.token_env);
     return kExitUsage;
   }
 
@@ -110,7 +123,9 @@ int RunServe(CommandContext& context) {
     sessions = std::move(*started);
     SessionService* service = sessions.get();
     deps.dead_letter_count = [service] { return service->DeadLetterCount(); };
-    deps.events_handler = [service](const ServerRequest& r) { return service->HandleHttp(r); };
+    deps.events_handler = [service](const ServerRequest& r, bool authenticated) {
+      return service->HandleHttp(r, authenticated);
+    };
   }
   Result<std::unique_ptr<ControllerServer>> server = ControllerServer::Start(deps, options);
   if (!server.ok()) {

@@ -101,7 +101,7 @@ void ReadAdmission(YamlReader& r, const YAML::Node& node, AdmissionConfig& a) {
 void ReadServer(YamlReader& r, const YAML::Node& node, ServerConfig& server) {
   if (!node) return;
   if (!node.IsMap()) return r.Error(node, "server", "must be a map");
-  r.CheckKeys(node, "server", {"listen", "token_env", "max_body_bytes", "on_demand_max_age"});
+  r.CheckKeys(node, "server", {"listen", "token_env", "max_body_bytes", "on_demand_max_age", "insecure_no_auth"});
   if (r.ReadString(node, "server", "listen", server.listen)) {
     const size_t colon = server.listen.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == server.listen.size()) {
@@ -112,6 +112,7 @@ void ReadServer(YamlReader& r, const YAML::Node& node, ServerConfig& server) {
   int max_body = static_cast<int>(server.max_body_bytes);
   if (r.ReadInt(node, "server", "max_body_bytes", max_body, 1024, 16 << 20)) server.max_body_bytes = max_body;
   r.ReadDuration(node, "server", "on_demand_max_age", server.on_demand_max_age);
+  r.ReadBool(node, "server", "insecure_no_auth", server.insecure_no_auth);
 }
 
 void ReadNotify(YamlReader& r, const YAML::Node& node, NotifyConfig& notify) {
@@ -326,7 +327,15 @@ Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const
   if (auto region = env("GLUEGUARD_REGION")) config.region = *region;
   if (auto path = env("GLUEGUARD_STORE_PATH")) config.store.path = *path;
   if (auto listen = env("GLUEGUARD_LISTEN")) config.server.listen = *listen;
-  if (auto token = env(config.server.token_env)) config.server.token = *token;
+  if (auto token = env(config.server.token_env)) {
+    // An empty token would silently mean "open": refuse it rather than guess.
+    if (token->empty()) {
+      r.Error(0, "server.token_env",
+              fmt::format("{} is set but empty; give it the token, or unset it to run without one",
+                          config.server.token_env));
+    }
+    config.server.token = *token;
+  }
   if (!r.errors().empty()) {
     std::string message;
     for (const std::string& e : r.errors()) {

@@ -38,12 +38,15 @@ struct AdmissionConfig {
 // The controller's HTTP API (glueguard serve).
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; loopback unless told otherwise
-  // The bearer token writes (POST, DELETE) must carry; empty = writes are open (loopback only is advised).
+  // The bearer token writes (POST, DELETE) must carry; empty = writes are open, allowed on a loopback address
+  // only (or with insecure_no_auth). A token variable that is set but empty is a configuration error.
   // Set through the environment variable named by token_env rather than in the file.
   std::string token;
   std::string token_env = "GLUEGUARD_API_TOKEN";
   size_t max_body_bytes = 64 * 1024;                      // larger requests are refused with 413
   Duration on_demand_max_age = std::chrono::seconds(10);  // an admission refreshes a view older than this
+  // Listening on an address other than loopback with no token is refused unless this says it is meant.
+  bool insecure_no_auth = false;
 };
 
 // Where notifications (alerts, ended sessions) go; none configured = logged only.

@@ -41,7 +41,8 @@ struct ControllerApiHooks {
   // Dead-lettered session events; unset, or nullopt, when session boundaries are not configured.
   std::function<std::optional<int64_t>()> dead_letter_count;
   // Answers POST /v1/events once the bearer token is checked; unset: 404.
-  std::function<ServerResponse(const ServerRequest&)> events_handler;
+  // POST /v1/events, once the write check passed; `authenticated` is false when the API has no token.
+  std::function<ServerResponse(const ServerRequest&, bool authenticated)> events_handler;
 };
 
 class ControllerApi {

@@ -225,7 +225,7 @@ ServerResponse ControllerApi::GetSummary(const ServerRequest& request) {
 
 ServerResponse ControllerApi::PostEvents(const ServerRequest& request) {
   if (!hooks_.events_handler) return ApiError(404, "not_found", "session boundaries are not configured");
-  return hooks_.events_handler(request);
+  return hooks_.events_handler(request, !token_.empty());
 }
 
 }  // namespace glueguard

@@ -290,8 +290,10 @@ TEST_F(ControllerApiTest, DeadLettersAndSessionEventsComeFromTheirHooks) {
   ControllerApiHooks hooks;
   hooks.dead_letter_count = [] { return std::optional<int64_t>(3); };
   std::string seen;
-  hooks.events_handler = [&seen](const ServerRequest& r) {
+  bool authenticated = false;
+  hooks.events_handler = [&seen, &authenticated](const ServerRequest& r, bool with_token) {
     seen = r.body;
+    authenticated = with_token;
     ServerResponse response;
     response.status = 202;
     return response;
@@ -300,6 +302,7 @@ TEST_F(ControllerApiTest, DeadLettersAndSessionEventsComeFromTheirHooks) {
       *controller_, "t", [] { return std::string(); }, hooks);
   EXPECT_EQ(api.Handle(Request("POST", "/v1/events", R"({"id":"e1"})", "t")).status, 202);
   EXPECT_EQ(seen, R"({"id":"e1"})");
+  EXPECT_TRUE(authenticated);  // the API has a token and the request carried it
   EXPECT_EQ(api.Handle(Request("GET", "/v1/events")).status, 405);
   const nlohmann::json totals = Body(api.Handle(Request("GET", "/v1/summary")))["totals"];
   EXPECT_EQ(totals["sessions_configured"], true);

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "sessions/event.h"
+
 namespace glueguard {
 namespace {
 
@@ -44,7 +48,15 @@ Result<std::unique_ptr<ControllerServer>> ControllerServer::Start(ControllerServ
   ServerOptions server;
   server.host = options.host;
   server.port = options.port;
-  server.max_body_bytes = deps.config.server.max_body_bytes;
+  // Bodies: admissions and failures are a few hundred bytes (server.max_body_bytes caps them); session
+  // events may be as large as EventBridge delivers; reads carry none.
+  const size_t max_body = deps.config.server.max_body_bytes;
+  server.max_body_bytes = max_body;
+  server.body_limit = [max_body](std::string_view method, std::string_view path) -> size_t {
+    if (path == "/v1/events") return std::max(max_body, kMaxSessionEventBytes);
+    if (method == "GET" || method == "HEAD") return 0;
+    return max_body;
+  };
   server.threads = 16;
   ControllerApi* api = s->api_.get();
   Result<std::unique_ptr<HttpServer>> http =

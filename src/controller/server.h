@@ -35,7 +35,7 @@ struct ControllerServerDeps {
   std::function<std::optional<int64_t>()> dead_letter_count = nullptr;
   // Answers POST /v1/events after the bearer-token check; unset: 404 "session boundaries are not
   // configured". Called from the API's threads.
-  std::function<ServerResponse(const ServerRequest&)> events_handler = nullptr;
+  std::function<ServerResponse(const ServerRequest&, bool authenticated)> events_handler = nullptr;
 };
 
 struct ControllerServerOptions {

@@ -74,8 +74,15 @@ void SessionService::Stop() {
   if (poller_.joinable()) poller_.join();
 }
 
-ServerResponse SessionService::HandleHttp(const ServerRequest& request) {
+ServerResponse SessionService::HandleHttp(const ServerRequest& request, bool authenticated) {
   Result<ParsedEvent> parsed = ParseSessionEvent(request.body);
+  if (!parsed.ok() && !authenticated) {
+    metrics_.events->With({{"source", "http"}, {"outcome", "refused_invalid"}}).Increment();
+    return ErrorResponse(400, "invalid_event",
+                         parsed.status().message() +
+                             " (not kept: the API has no token, so invalid bodies from unauthenticated callers are "
+                             "refused rather than stored)");
+  }
   if (!parsed.ok()) {
     // Never handled, but never lost either: parked with the reason.
     Result<HandleResult> parked = handler_->Handle(request.body, HandleOptions{"http", Time::max(), {}});

@@ -48,10 +48,12 @@ class SessionService {
   ~SessionService();
   void Stop();
 
-  // POST /v1/events: 202 {"accepted": id} once stored; 400 for a body that is not an event (parked as a dead
-  // letter, named in the answer); 200 {"outcome": "ignored"} for an event that is not a successful Glue
-  // CreateSession; 503 when the store cannot keep it (EventBridge retries). Thread-safe.
-  ServerResponse HandleHttp(const ServerRequest& request);
+  // POST /v1/events: 202 {"accepted": id} once stored; 400 for a body that is not an event; 200
+  // {"outcome": "ignored"} for an event that is not a successful Glue CreateSession; 503 when the store cannot
+  // keep it (EventBridge retries). A body that is not an event is parked as a dead letter (named in the
+  // answer) only when the caller was `authenticated`: with no token anyone could fill the store that way, so
+  // it is refused and counted, not kept. Thread-safe.
+  ServerResponse HandleHttp(const ServerRequest& request, bool authenticated = true);
   // Handles every event waiting in the inbox; returns how many were handled.
   Result<int> DrainInbox();
   Result<SweepStats> SweepNow();
