@@ -3,13 +3,18 @@
 // one they decide on their own from AWS and the configured store, like a standalone sensor.
 //
 // Exit codes of admit: 0 admit, 75 wait (EX_TEMPFAIL: BashSensor's retry_exit_code), 1 reject or failure (the
-// reason on stderr), 2 usage.
+// reason on stderr), 2 usage. A controller that cannot be reached (refused, reset, 502/503/504), after a few
+// quick retries, is a wait (75), not a failure: a restart or a deploy of the controller must never fail a
+// launch. The sensor's own timeout (max_wait) stays the loud backstop.
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "aws/ec2.h"
+#include "aws/retry.h"
+#include "base/json_limits.h"
 #include "cli/aws_runtime.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
@@ -22,6 +27,12 @@ namespace glueguard {
 namespace {
 
 constexpr int kExitWait = 75;
+
+// How the launcher retries a controller it cannot reach: a few attempts, full-jitter backoff from 200 ms,
+// so that the whole budget stays within about two seconds (a poke, not a wait).
+constexpr int kControllerAttempts = 4;
+constexpr Duration kControllerBackoffBase = std::chrono::milliseconds(200);
+constexpr Duration kControllerBackoffCap = std::chrono::seconds(1);
 
 // Where decisions come from: the controller's API, or a controller built in this process.
 class Admissions {
@@ -61,6 +72,8 @@ class RemoteAdmissions final : public Admissions {
   }
 
  private:
+  // Sends the request, retrying a connection failure or a 502/503/504 (every call is idempotent: an admission
+  // is keyed by its run id). Unavailable when the controller still cannot be reached.
   Result<HttpResponse> Send(const std::string& method, const std::string& path, std::string body) {
     HttpRequest r;
     r.method = method;
@@ -69,13 +82,23 @@ class RemoteAdmissions final : public Admissions {
     r.timeout = std::chrono::seconds(60);
     if (!r.body.empty()) r.headers.push_back({"Content-Type", "application/json"});
     if (!token_.empty()) r.headers.push_back({"Authorization", "Bearer " + token_});
-    Result<HttpResponse> response = transport_.Send(r);
-    if (!response.ok()) return response.status().WithContext("asking the controller at " + url_);
-    return response;
+    Status last;
+    for (int attempt = 1; attempt <= kControllerAttempts; ++attempt) {
+      if (attempt > 1) sleeper_.Sleep(Backoff(attempt - 1, random_, kControllerBackoffBase, kControllerBackoffCap));
+      Result<HttpResponse> response = transport_.Send(r);
+      if (response.ok() && response->status != 502 && response->status != 503 && response->status != 504) {
+        return response;
+      }
+      last = response.ok() ? Failure(*response) : response.status();
+    }
+    return Status::Unavailable(fmt::format("the controller at {} could not be reached after {} attempts: {}", url_,
+                                           kControllerAttempts, last.message()));
   }
 
   static Status Failure(const HttpResponse& response) {
-    const nlohmann::json j = nlohmann::json::parse(response.body, nullptr, false);
+    const nlohmann::json j = CheckJsonDepth(response.body, "the reply").ok()
+                                 ? nlohmann::json::parse(response.body, nullptr, false)
+                                 : nlohmann::json();
     std::string message = response.body;
     if (!j.is_discarded() && j.contains("error") && j["error"].is_object()) {
       message = j["error"].value("message", response.body);
@@ -90,6 +113,8 @@ class RemoteAdmissions final : public Admissions {
   std::string url_;
   std::string token_;
   CurlTransport transport_;
+  SystemSleeper sleeper_;
+  SystemRandom random_;
 };
 
 // A controller in this process: the store is the configured one (shared with other local runs and a server
@@ -181,9 +206,12 @@ Result<AdmissionRequest> ReadRequest(const Flags& flags) {
   }
   r.workers = static_cast<int>(n);
   if (std::optional<std::string> p = flags.Get("priority")) {
-    const long priority = std::strtol(p->c_str(), &end, 10);
-    if (p->empty() || *end != '\0')
-      return Status::InvalidArgument(fmt::format("--priority '{}' is not a number", *p));
+    errno = 0;
+    const long long priority = std::strtoll(p->c_str(), &end, 10);
+    if (p->empty() || *end != '\0' || errno == ERANGE || priority < -1'000'000 || priority > 1'000'000) {
+      return Status::InvalidArgument(
+          fmt::format("--priority must be a whole number from -1000000 to 1000000, not '{}'", *p));
+    }
     r.priority = static_cast<int>(priority);
   }
   return r;
@@ -228,7 +256,9 @@ int AdmitOrWait(CommandContext& context, bool block) {
               "max_wait, or can never fit), sleeping what the controller says between asks."
             : "glueguard admit --category C --workers N --run-id ID [--server URL | --config FILE]\n\n"
               "Asks once whether a Glue launch may start now. Exit 0 = admit, 75 = wait (ask again;\n"
-              "BashSensor's retry_exit_code), 1 = rejected or failed (the reason on stderr).";
+              "BashSensor's retry_exit_code), 1 = rejected or failed (the reason on stderr). A controller\n"
+              "that cannot be reached (refused, reset, 502/503/504) is retried a few times within about two\n"
+              "seconds, then answered 75 with the reason on stderr: a controller restart never fails a launch.";
   int exit_code = kExitOk;
   std::optional<Flags> flags =
       ParseCommandFlags(context, usage, WithConnectionFlags(RequestFlags()), exit_code);
@@ -251,6 +281,14 @@ int AdmitOrWait(CommandContext& context, bool block) {
   SystemSleeper sleeper;
   while (true) {
     Result<Decision> decision = (*admissions)->Admit(*request);
+    if (!decision.ok() && decision.status().code() == StatusCode::kUnavailable) {
+      // Not a decision: ask again later, as for a wait. A store or EC2 that is down fails closed the same way.
+      context.err << "glueguard: no decision yet, ask again: " << decision.status().message() << "\n";
+      if (!block) return kExitWait;
+      context.out.flush();
+      sleeper.Sleep(std::chrono::seconds(5));
+      continue;
+    }
     if (!decision.ok()) {
       context.err << "glueguard: no decision: " << decision.status().ToString() << "\n";
       return kExitFailure;

@@ -2,6 +2,8 @@
 // BashSensor relies on (0 admit, 75 wait, 1 reject or failure, 2 usage).
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -14,6 +16,7 @@
 #include "controller/server.h"
 #include "simcloud/simcloud.h"
 #include "store/sqlite_store.h"
+#include "testing/loopback_server.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -158,16 +161,46 @@ TEST_F(AdmitCommandTest, UsageErrorsAndAnUnreachableServerAreNotAWait) {
   EXPECT_EQ(Run({"admit", "--category", "critical", "--workers", "ten", "--run-id", "x"}).code, 2);
   EXPECT_EQ(Run({"admit", "--category", "critical", "--workers", "10", "--run-id", "x"}).code,
             2);  // nowhere to ask
-  CommandRun unreachable = Run({"admit", "--server", "http://127.0.0.1:9", "--category", "critical",
-                                "--workers", "10", "--run-id", "x"});
-  EXPECT_EQ(unreachable.code, 1);
-  EXPECT_NE(unreachable.err.find("no decision"), std::string::npos) << unreachable.err;
+  EXPECT_EQ(Run({"admit", "--server", "http://127.0.0.1:9", "--category", "critical", "--workers", "10",
+                 "--run-id", "x", "--priority", "4294967301"})
+                .code,
+            2);  // would have wrapped to 5
   CommandRun unknown = AdmitLocal(10, "x");
   EXPECT_EQ(unknown.code, 0);
   CommandRun bad_category = Run({"admit", "--config", Source("examples/glueguard.yaml"), "--category", "nope",
                                  "--workers", "1", "--run-id", "y"});
   EXPECT_EQ(bad_category.code, 1);
   EXPECT_NE(bad_category.err.find("nope"), std::string::npos) << bad_category.err;
+}
+
+// A controller being restarted or deployed refuses connections: that used to exit 1, which fails an Airflow
+// BashSensor at once. It is now asked again a few times, then answered 75 (ask again) with the reason.
+TEST_F(AdmitCommandTest, AControllerThatCannotBeReachedIsAWaitWithTheReason) {
+  CommandRun unreachable = Run({"admit", "--server", "http://127.0.0.1:9", "--category", "critical",
+                                "--workers", "10", "--run-id", "x"});
+  EXPECT_EQ(unreachable.code, 75);
+  EXPECT_NE(unreachable.err.find("could not be reached after 4 attempts"), std::string::npos) << unreachable.err;
+  EXPECT_NE(unreachable.err.find("ask again"), std::string::npos) << unreachable.err;
+}
+
+TEST_F(AdmitCommandTest, A503IsAskedAgainUntilTheControllerAnswers) {
+  testing::LoopbackServer controller;
+  std::atomic<int> asked{0};
+  controller.server().Post("/v1/admissions", [&](const httplib::Request&, httplib::Response& res) {
+    if (++asked <= 2) {
+      res.status = 503;
+      res.set_content(R"({"error":{"code":"unavailable","message":"starting"}})", "application/json");
+      return;
+    }
+    res.set_content(
+        R"({"outcome":"admit","code":"fits","reason":"ok","category":"critical","subnet":"subnet-a",)"
+        R"("run_id":"x","workers":10,"reservation_id":"rsv-1"})",
+        "application/json");
+  });
+  CommandRun admitted = Run({"admit", "--server", controller.Url(), "--category", "critical", "--workers", "10",
+                             "--run-id", "x"});
+  EXPECT_EQ(admitted.code, 0) << admitted.err;
+  EXPECT_EQ(asked.load(), 3);
 }
 
 }  // namespace
