@@ -237,8 +237,13 @@ Result<Item> ReadItem(const Json& j, const std::string& path, int depth) {
   return item;
 }
 
+// An attribute value nests two JSON levels per DynamoDB level ({"M": {...}}) and DynamoDB allows 32; the
+// reply's own envelope adds a few. Deeper text is refused before parsing; the 32-level rule is checked on the
+// parsed attribute values, with its own message.
+constexpr int kMaxReplyJsonDepth = 2 * 32 + 16;
+
 Result<Json> ParseObject(std::string_view text) {
-  GG_RETURN_IF_ERROR(CheckJsonDepth(text, "the reply"));
+  GG_RETURN_IF_ERROR(CheckJsonDepth(text, "the reply", kMaxReplyJsonDepth));
   Json body = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
     return Status::Internal(fmt::format("not valid JSON ({} bytes; malformed or truncated)", text.size()));

@@ -66,6 +66,14 @@ Status Db::Exec(const char* sql, std::string_view what) {
   return Error(rc, what);
 }
 
+Status Db::Control(const char* sql, std::string_view what) {
+  // Prepared once and kept, like every other statement: these run twice per call.
+  Tx tx(*this);
+  Query q = tx.Prepare(sql);
+  Result<bool> done = q.Next();
+  return done.ok() ? Status::Ok() : done.status().WithContext(std::string(what));
+}
+
 Status Db::Error(int rc, std::string_view what) const {
   const std::string message = fmt::format("sqlite: {}: {}: {}", owner_, what, sqlite3_errmsg(db_));
   switch (rc & 0xff) {
@@ -138,7 +146,7 @@ Status Db::Run(std::string_view what, bool write, const std::function<Status(Tx&
     // BEGIN IMMEDIATE takes the write lock now, waiting up to the busy timeout; a deferred BEGIN would take
     // it at the first write and could then fail at once with BUSY_SNAPSHOT.
     last_error_rc_ = SQLITE_OK;
-    last = Exec(write ? "BEGIN IMMEDIATE" : "BEGIN", what);
+    last = Control(write ? "BEGIN IMMEDIATE" : "BEGIN", what);
     if (!last.ok()) {
       if (IsBusy(last_error_rc_)) continue;
       return last;
@@ -146,12 +154,12 @@ Status Db::Run(std::string_view what, bool write, const std::function<Status(Tx&
     Tx tx(*this);
     last = body(tx);
     if (last.ok()) {
-      last = Exec("COMMIT", what);
+      last = Control("COMMIT", what);
       if (last.ok()) return last;
     }
     // Busy only when the failure came from SQLite saying so, not from the body's own verdict.
     const bool busy = last.code() == StatusCode::kUnavailable && IsBusy(last_error_rc_);
-    if (!sqlite3_get_autocommit(db_)) (void)Exec("ROLLBACK", "rolling back");
+    if (!sqlite3_get_autocommit(db_)) (void)Control("ROLLBACK", "rolling back");
     if (!busy) return last;
   }
   return last.WithContext(fmt::format("still busy after {} attempts", options_.busy_attempts + 1));

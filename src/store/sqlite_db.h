@@ -93,6 +93,8 @@ class Db {
   Db(sqlite3* db, std::string path, std::string owner, DbOptions options);
   Status Run(std::string_view what, bool write, const std::function<Status(Tx&)>& body);
   Status Exec(const char* sql, std::string_view what);
+  // BEGIN, COMMIT, ROLLBACK: a cached statement run to its end; sets last_error_rc_ on failure.
+  Status Control(const char* sql, std::string_view what);
   Status Migrate(const Schema& schema);
   // The Status for the connection's last error: see the mapping above.
   Status Error(int rc, std::string_view what) const;
