@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= true
 
-.PHONY: all build deps test test-unit test-asan bench fuzz demo format tidy clean
+.PHONY: all build deps test test-unit test-asan bench bench-http fuzz demo format tidy clean
 
 all: build
 
@@ -37,6 +37,12 @@ test-asan: $(ASAN_DIR)/build.ninja
 bench: build
 	for b in $(BUILD_DIR)/*_bench; do $$b --benchmark_min_time=0.5; done
 
+# serve's HTTP front against the binary of BASELINE, side by side in one run (bench/README.md).
+BASELINE ?= f548837
+bench-http: build
+	scripts/build-baseline $(BASELINE) build-baseline
+	bench/http_front.py --old build-baseline/glueguard --new $(BUILD_DIR)/glueguard
+
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 fuzz:
@@ -56,4 +62,4 @@ tidy: build
 	git ls-files 'src/*.cc' | grep -v _test.cc | xargs clang-tidy -p $(BUILD_DIR) --quiet
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-baseline
