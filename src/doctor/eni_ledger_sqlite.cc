@@ -113,12 +113,7 @@ class SqliteEniLedger final : public EniLedger {
                              ? fmt::format("SELECT {} FROM doctor_enis ORDER BY eni_id", kColumns)
                              : fmt::format("SELECT {} FROM doctor_enis WHERE subnet_id = ? ORDER BY eni_id", kColumns));
     if (!subnet_id.empty()) q.Bind(subnet_id);
-    while (true) {
-      Result<bool> row = q.Next();
-      if (!row.ok()) return row.status();
-      if (!*row) return Status::Ok();
-      out.push_back(ReadEntry(q));
-    }
+    return q.ForEachRow([&](const Query& row) { out.push_back(ReadEntry(row)); });
   }
 
   std::unique_ptr<sqlite::Db> db_;  // thread-safe

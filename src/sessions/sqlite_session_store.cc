@@ -130,18 +130,14 @@ class SqliteSessionStore final : public SessionStore {
     GG_RETURN_IF_ERROR(db_->Read("reading the inbox", [&](Tx& tx) -> Status {
       out.clear();
       Query q = tx.Prepare("SELECT id, source, body, received_at FROM session_inbox ORDER BY id LIMIT ?");
-      q.Bind(limit);
-      while (true) {
-        Result<bool> row = q.Next();
-        if (!row.ok()) return row.status();
-        if (!*row) return Status::Ok();
+      return q.Bind(limit).ForEachRow([&](const Query& row) {
         InboxItem item;
-        item.id = q.Int(0);
-        item.source = q.Text(1);
-        item.body = q.Text(2);
-        item.received_at = q.TimeAt(3);
+        item.id = row.Int(0);
+        item.source = row.Text(1);
+        item.body = row.Text(2);
+        item.received_at = row.TimeAt(3);
         out.push_back(std::move(item));
-      }
+      });
     }));
     return out;
   }
@@ -164,13 +160,7 @@ class SqliteSessionStore final : public SessionStore {
     GG_RETURN_IF_ERROR(db_->Read("reading dead letters", [&](Tx& tx) -> Status {
       out.clear();
       Query q = tx.Prepare(sql);
-      q.Bind(limit);
-      while (true) {
-        Result<bool> row = q.Next();
-        if (!row.ok()) return row.status();
-        if (!*row) return Status::Ok();
-        out.push_back(ReadLetter(q));
-      }
+      return q.Bind(limit).ForEachRow([&](const Query& row) { out.push_back(ReadLetter(row)); });
     }));
     return out;
   }

@@ -134,6 +134,16 @@ class Query {
   Result<bool> Next();
   // Runs a statement that returns no rows to its end.
   Status Run();
+  // Calls on_row(*this) for every row, to the end; the first error otherwise.
+  template <typename OnRow>
+  Status ForEachRow(OnRow on_row) {
+    while (true) {
+      Result<bool> row = Next();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+      on_row(*this);
+    }
+  }
 
   int64_t Int(int col) const;
   std::string Text(int col) const;

@@ -104,12 +104,7 @@ Observation ReadObservation(const Query& q) {
 // Runs `q` to its end, appending each row as read by `read`.
 template <typename T, typename Read>
 Status ReadAll(Query& q, std::vector<T>& out, Read read) {
-  while (true) {
-    Result<bool> row = q.Next();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-    out.push_back(read(q));
-  }
+  return q.ForEachRow([&](const Query& row) { out.push_back(read(row)); });
 }
 
 }  // namespace
