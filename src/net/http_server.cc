@@ -61,7 +61,10 @@ struct ServerCore {
   ServerOptions options;
   AsyncHttpHandler handler;
   std::function<void(std::string_view)> log;
-  asio::io_context io{1};
+  asio::io_context io;
+  // Keeps io.run() going while no operation is pending: with the acceptor closed (Stop) and a request's
+  // handler still running on a worker, the loop would otherwise end and the answer would never be written.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::optional<asio::thread_pool> workers;
 
   std::mutex mu;
@@ -410,6 +413,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::StartAsync(const ServerOptions& 
   const int port = acceptor.local_endpoint().port();
 
   core.workers.emplace(static_cast<size_t>(options.threads));
+  core.work.emplace(core.io.get_executor());
   impl->retry_accept.emplace(core.io);
   impl->Accept();
   Impl* raw = impl.get();
@@ -455,11 +459,19 @@ void HttpServer::Stop() {
   // Whatever is still open after the drain is cut.
   asio::post(core.io, [for_each_connection] { for_each_connection([](Connection& c) { c.Close(); }); });
   core.workers->join();
-  asio::post(core.io, [&core] { core.io.stop(); });
+  asio::post(core.io, [&core] {
+    core.work.reset();
+    core.io.stop();
+  });
   if (impl_->io_thread.joinable()) impl_->io_thread.join();
   // Completions still queued (sockets closed above abort their operations) hold their connections, which
   // hold the io_context: run them here so nothing is left holding anything.
   core.io.restart();
+  while (core.io.poll() > 0) {
+  }
+  // An answer that arrived after the drain may have started a write only now: no thread runs the loop any
+  // more, so close what is left from here and run what that completes.
+  for_each_connection([](Connection& c) { c.Close(); });
   while (core.io.poll() > 0) {
   }
 }
