@@ -22,6 +22,7 @@ class BorrowedStore final : public SessionStore {
     return s_.MarkDone(e, o, now);
   }
   Status Release(const std::string& e) override { return s_.Release(e); }
+  Result<int64_t> ReleaseUnfinishedClaims() override { return s_.ReleaseUnfinishedClaims(); }
   Status RememberSession(const std::string& id, Time now) override { return s_.RememberSession(id, now); }
   Result<bool> SessionKnown(const std::string& id) override { return s_.SessionKnown(id); }
   Result<int64_t> Enqueue(const std::string& src, const std::string& b, Time now) override {

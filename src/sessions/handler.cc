@@ -140,6 +140,7 @@ Result<HandleResult> SessionEventHandler::Act(const std::string& key, const std:
   if (*claim != ClaimResult::kClaimed) {
     result.outcome = EventOutcome::kDuplicate;
     result.detail = *claim == ClaimResult::kDone ? "already handled" : "being handled by another delivery";
+    result.in_progress = *claim == ClaimResult::kInProgress;
     Count(options, result, received);
     return result;
   }

@@ -56,6 +56,7 @@ struct HandleResult {
   bool notified = false;
   int attempts = 0;
   int64_t dead_letter_id = 0;  // for invalid and dead-lettered events
+  bool in_progress = false;    // a duplicate because another delivery holds the claim and has not finished
 };
 
 class SessionEventHandler {

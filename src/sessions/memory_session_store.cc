@@ -37,6 +37,11 @@ class MemorySessionStore final : public SessionStore {
     return Status::Ok();
   }
 
+  Result<int64_t> ReleaseUnfinishedClaims() override {
+    std::lock_guard lock(mu_);
+    return static_cast<int64_t>(std::erase_if(claims_, [](const auto& entry) { return !entry.second.done; }));
+  }
+
   Status RememberSession(const std::string& session_id, Time now) override {
     std::lock_guard lock(mu_);
     sessions_[session_id] = now;

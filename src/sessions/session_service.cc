@@ -52,6 +52,14 @@ Result<std::unique_ptr<SessionService>> SessionService::Start(SessionServiceDeps
     s->intake_ =
         std::make_unique<SqsIntake>(*s->deps_.sqs, *s->handler_, s->deps_.clock, intake, s->deps_.log);
   }
+  {
+    // A process that died mid-handling left its claims behind; its inbox items and SQS messages come back to
+    // this one, which must be free to handle them now rather than once the claims go stale. (A second serve
+    // on the same file may thereby handle an event of its own twice: at least once, never lost.)
+    Result<int64_t> released = s->deps_.store.ReleaseUnfinishedClaims();
+    if (!released.ok()) return released.status().WithContext("releasing claims left by a previous run");
+    if (*released > 0) s->Log(fmt::format("released {} claim(s) left unfinished by a previous run", *released));
+  }
   s->next_sweep_ = s->deps_.clock.Now() + s->deps_.config.reconcile_every;
   if (options.run_background) {
     SessionService* self = s.get();
@@ -114,15 +122,22 @@ ServerResponse SessionService::HandleHttp(const ServerRequest& request, bool aut
 Result<int> SessionService::DrainInbox() {
   std::lock_guard drain(drain_mu_);
   int handled = 0;
+  size_t deferred = 0;  // items left at the head of the inbox because another delivery holds their claim
   while (true) {
-    Result<std::vector<InboxItem>> pending = deps_.store.Pending(16);
+    Result<std::vector<InboxItem>> pending = deps_.store.Pending(static_cast<int>(deferred) + 16);
     if (!pending.ok()) return pending.status();
-    if (pending->empty()) return handled;
-    for (const InboxItem& item : *pending) {
+    if (pending->size() <= deferred) return handled;
+    for (size_t i = deferred; i < pending->size(); ++i) {
+      const InboxItem& item = (*pending)[i];
       HandleOptions options;
       options.source = item.source;
       Result<HandleResult> result = handler_->Handle(item.body, options);
       if (!result.ok()) return result.status();  // kept in the inbox for the next drain
+      if (result->in_progress) {
+        // Not ours to drop: stays until whoever holds the claim finishes, or the claim goes stale.
+        ++deferred;
+        continue;
+      }
       GG_RETURN_IF_ERROR(deps_.store.Dequeue(item.id));
       ++handled;
     }

@@ -104,6 +104,31 @@ TEST_F(SessionServiceTest, TheDeadLetterGaugeStartsFromTheStoreAndAcceptedEvents
   EXPECT_FALSE(glue_.Exists("big"));
 }
 
+// serve killed while handling an event left its claim and its inbox item; the next start dropped the item as
+// "being handled by another delivery" and the event was never handled.
+TEST_F(SessionServiceTest, AnEventLeftClaimedByACrashIsHandledAfterTheRestart) {
+  ASSERT_TRUE(store_->Enqueue("http", CreateSessionEvent("e1", "big", 40), clock_.Now()).ok());
+  ASSERT_EQ(*store_->Claim("e1", clock_.Now(), std::chrono::hours(24), std::chrono::minutes(15)),
+            ClaimResult::kClaimed);  // the process that took it died here
+  Start();
+  ASSERT_EQ(*service_->DrainInbox(), 1);
+  EXPECT_FALSE(glue_.Exists("big"));
+  EXPECT_EQ(notifier_.notifications().size(), 1u);
+}
+
+TEST_F(SessionServiceTest, AnInboxItemWhoseClaimIsHeldElsewhereStaysUntilItIsFinished) {
+  Start();
+  ASSERT_TRUE(store_->Enqueue("http", CreateSessionEvent("e1", "big", 40), clock_.Now()).ok());
+  ASSERT_TRUE(store_->Enqueue("http", CreateSessionEvent("e2", "other", 40), clock_.Now()).ok());
+  ASSERT_EQ(*store_->Claim("e1", clock_.Now(), std::chrono::hours(24), std::chrono::minutes(15)),
+            ClaimResult::kClaimed);  // another delivery is handling e1 right now
+  ASSERT_EQ(*service_->DrainInbox(), 1);  // e2 handled, e1 kept
+  ASSERT_EQ(store_->Pending(10)->size(), 1u);
+  ASSERT_TRUE(store_->MarkDone("e1", "violation", clock_.Now()).ok());  // the other delivery finished
+  ASSERT_EQ(*service_->DrainInbox(), 1);  // now a duplicate of a finished event: dequeued
+  EXPECT_TRUE(store_->Pending(10)->empty());
+}
+
 TEST(SessionServiceStart, RefusesAQueueWithoutAnSqsClient) {
   SessionsConfig config;
   config.queue_url = "http://127.0.0.1:1/123456789012/q";

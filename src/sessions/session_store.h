@@ -57,6 +57,9 @@ class SessionStore {
   virtual Status MarkDone(const std::string& event_id, const std::string& outcome, Time now) = 0;
   // Forgets a claim that failed, so a replay or redelivery can claim it again.
   virtual Status Release(const std::string& event_id) = 0;
+  // Forgets every claim not marked done; returns how many. For a process starting up: claims left by one that
+  // died mid-handling would otherwise keep their events from being handled until the claims go stale.
+  virtual Result<int64_t> ReleaseUnfinishedClaims() = 0;
   // Whether a session id was announced by an event already handled (the reconcile sweep skips those).
   virtual Status RememberSession(const std::string& session_id, Time now) = 0;
   virtual Result<bool> SessionKnown(const std::string& session_id) = 0;

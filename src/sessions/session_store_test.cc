@@ -42,6 +42,15 @@ TEST_P(SessionStoreContract, AStaleClaimIsTakenOverAndAReleasedOneClaimedAgain) 
   EXPECT_FALSE(store_->Claim("", t0_, hours(24), minutes(10)).ok());
 }
 
+TEST_P(SessionStoreContract, UnfinishedClaimsAreReleasedAndFinishedOnesKept) {
+  ASSERT_EQ(*store_->Claim("left", t0_, hours(24), minutes(10)), ClaimResult::kClaimed);
+  ASSERT_EQ(*store_->Claim("done", t0_, hours(24), minutes(10)), ClaimResult::kClaimed);
+  ASSERT_TRUE(store_->MarkDone("done", "violation", t0_).ok());
+  EXPECT_EQ(*store_->ReleaseUnfinishedClaims(), 1);
+  EXPECT_EQ(*store_->Claim("left", t0_ + minutes(1), hours(24), minutes(10)), ClaimResult::kClaimed);
+  EXPECT_EQ(*store_->Claim("done", t0_ + minutes(1), hours(24), minutes(10)), ClaimResult::kDone);
+}
+
 TEST_P(SessionStoreContract, DeadLettersAreKeptInOrderUntilRemoved) {
   DeadLetter a;
   a.event_id = "e1";

@@ -104,6 +104,16 @@ class SqliteSessionStore final : public SessionStore {
     return Change("releasing a claim", "DELETE FROM session_events WHERE event_id = ?", event_id);
   }
 
+  Result<int64_t> ReleaseUnfinishedClaims() override {
+    int64_t released = 0;
+    GG_RETURN_IF_ERROR(db_->Write("releasing unfinished claims", [&](Tx& tx) -> Status {
+      GG_RETURN_IF_ERROR(tx.Prepare("DELETE FROM session_events WHERE done = 0").Run());
+      released = tx.Changes();
+      return Status::Ok();
+    }));
+    return released;
+  }
+
   Status RememberSession(const std::string& session_id, Time now) override {
     return Change("remembering a session", "INSERT OR REPLACE INTO session_known (session_id, at) VALUES (?, ?)",
                   session_id, now);

@@ -27,6 +27,7 @@ class SqsDeadLetterStore final : public SessionStore {
     return base_.MarkDone(event_id, outcome, now);
   }
   Status Release(const std::string& event_id) override { return base_.Release(event_id); }
+  Result<int64_t> ReleaseUnfinishedClaims() override { return base_.ReleaseUnfinishedClaims(); }
   Status RememberSession(const std::string& session_id, Time now) override {
     return base_.RememberSession(session_id, now);
   }
