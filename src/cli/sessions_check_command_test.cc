@@ -134,13 +134,16 @@ TEST(SessionsCheck, ReadsStandardInputFromTheBinary) {
 namespace glueguard {
 namespace {
 
-// 200 KB of '[' crashed `sessions check` with SIGSEGV; the same parser reads SQS messages and Lambda events,
-// where such a message would crash-loop the intake. Now it is refused with the limit named.
+// 80,000 nested arrays (or objects) crashed `sessions check` with SIGSEGV; the same parser reads SQS
+// messages and Lambda events, where such a message would crash-loop the intake. Now it is refused with the
+// limit named.
 TEST(SessionsCheck, ADeeplyNestedFileIsRefusedNotACrash) {
   testing::TempDir dir;
-  for (const char* opening : {"[", "{\"a\":"}) {
+  // Balanced, so the text is valid JSON: it is the recursion over a parsed document that overflowed the stack.
+  for (const auto& [opening, closing] : std::vector<std::pair<std::string, std::string>>{{"[", "]"}, {"{\"a\":", "}"}}) {
     std::string deep;
-    while (deep.size() < 200 * 1024) deep += opening;
+    for (int i = 0; i < 80'000; ++i) deep += opening;
+    for (int i = 0; i < 80'000; ++i) deep += closing;
     const std::string file = dir.Write("deep.json", deep);
     const CliRun r = Cli({"sessions", "check", file, "--policy", kPolicy});
     EXPECT_EQ(r.code, 2) << r.out << r.err;  // the input cannot be read
