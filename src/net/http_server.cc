@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "aws/url.h"
+#include "base/strings.h"
 
 namespace glueguard {
 
@@ -34,14 +35,6 @@ constexpr int kMaxPort = 65535;
 // client would lose the response.
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr size_t kLingerBytes = 1 << 20;
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -230,7 +223,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     // Grouped by name, each name's lines in the order received.
     std::stable_sort(request.headers.begin(), request.headers.end(), [](const HttpHeader& a, const HttpHeader& b) {
-      return LowerAscii(a.name) < LowerAscii(b.name);
+      return ToLower(a.name) < ToLower(b.name);
     });
     request.body = std::move(req.body());
     request.remote_addr = remote_;
