@@ -18,6 +18,7 @@
 #include "store/sqlite_store.h"
 #include "testing/loopback_server.h"
 #include "testing/temp_dir.h"
+#include "testing/wall_clock_simcloud.h"
 
 namespace glueguard {
 namespace {
@@ -33,14 +34,6 @@ std::string Source(const std::string& path) { return std::string(GLUEGUARD_SOURC
 // simcloud on the wall clock (the commands sign requests with the real time), nothing running by itself.
 class AdmitCommandTest : public ::testing::Test {
  protected:
-  AdmitCommandTest() {
-    workload_ = *LoadWorkloadFile(Source("examples/workloads/seed-after.yaml"));
-    SimCloudOptions options;
-    options.world.run_arrivals = false;
-    cloud_ = std::move(*SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_));
-    EXPECT_TRUE(cloud_->Start().ok());
-  }
-
   std::map<std::string, std::string> Env() const {
     return {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
             {"AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
@@ -48,7 +41,7 @@ class AdmitCommandTest : public ::testing::Test {
             {"AWS_CONFIG_FILE", "/dev/null"},
             {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"},
             {"AWS_EC2_METADATA_DISABLED", "true"},
-            {"AWS_ENDPOINT_URL", cloud_->endpoint()},
+            {"AWS_ENDPOINT_URL", cloud_.endpoint()},
             {"GLUEGUARD_STORE_PATH", dir_.File("local.db")}};
   }
 
@@ -69,13 +62,7 @@ class AdmitCommandTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  Workload workload_;
-  SystemClock clock_;
-  FakeClock sleeper_clock_;
-  FakeSleeper sleeper_{sleeper_clock_};
-  SeededRandom random_{21};
-  CurlTransport transport_;
-  std::unique_ptr<SimCloud> cloud_;
+  testing::WallClockSimCloud cloud_{21};
 };
 
 TEST_F(AdmitCommandTest, WithoutAServerItDecidesFromAwsAndTheStore) {

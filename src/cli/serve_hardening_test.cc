@@ -11,6 +11,7 @@
 #include "simcloud/simcloud.h"
 #include "testing/process.h"
 #include "testing/temp_dir.h"
+#include "testing/wall_clock_simcloud.h"
 
 namespace glueguard {
 namespace {
@@ -28,14 +29,6 @@ const char* const kValidEvent = R"({"version":"0","id":"env-1","detail-type":"AW
 
 class ServeHardening : public ::testing::Test {
  protected:
-  ServeHardening() {
-    workload_ = *LoadWorkloadFile(Source("examples/workloads/seed-after.yaml"));
-    SimCloudOptions options;
-    options.world.run_arrivals = false;
-    cloud_ = std::move(*SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_));
-    EXPECT_TRUE(cloud_->Start().ok());
-  }
-
   std::vector<std::string> Env(const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> env = {"PATH=/usr/bin:/bin",
                                     "GLUEGUARD_STORE_PATH=" + dir_.File("serve.db"),
@@ -45,7 +38,7 @@ class ServeHardening : public ::testing::Test {
                                     "AWS_CONFIG_FILE=/dev/null",
                                     "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
                                     "AWS_EC2_METADATA_DISABLED=true",
-                                    "AWS_ENDPOINT_URL=" + cloud_->endpoint()};
+                                    "AWS_ENDPOINT_URL=" + cloud_.endpoint()};
     env.insert(env.end(), extra.begin(), extra.end());
     return env;
   }
@@ -84,14 +77,8 @@ class ServeHardening : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  Workload workload_;
-  SystemClock clock_;
-  FakeClock sleeper_clock_;
-  FakeSleeper sleeper_{sleeper_clock_};
-  SeededRandom random_{5};
-  CurlTransport transport_;
   CurlTransport client_;
-  std::unique_ptr<SimCloud> cloud_;
+  testing::WallClockSimCloud cloud_{5};
 };
 
 // One session event used to lock every later admission out with "503 database is locked": the store's
