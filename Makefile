@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= true
 
-.PHONY: all build deps test test-unit test-asan bench bench-http fuzz demo format tidy clean
+.PHONY: all build deps test test-unit test-asan bench bench-http fuzz demo lambda-zip format tidy clean
 
 all: build
 
@@ -54,6 +54,10 @@ fuzz:
 demo: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target glueguard
 	$(BUILD_DIR)/glueguard demo $(DEMO_ARGS)
+
+# The zip deploy/cloudformation/glueguard-sessions-lambda.yaml deploys (docs/sessions.md, "Building the package").
+lambda-zip: build
+	scripts/lambda-zip $(BUILD_DIR)/glueguard $(BUILD_DIR)/glueguard-lambda.zip
 
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i
