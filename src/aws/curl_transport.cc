@@ -3,7 +3,9 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <mutex>
+#include <string>
 
 namespace glueguard {
 
@@ -15,6 +17,16 @@ constexpr size_t kMaxResponseBytes = 64 * 1024 * 1024;
 void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// The CA file named by CURL_CA_BUNDLE (the curl tool's own convention), read once; empty when unset, for
+// libcurl's built-in default. The Lambda package's bootstrap sets it to where the host keeps its bundle.
+const std::string& CaBundle() {
+  static const std::string path = [] {
+    const char* v = std::getenv("CURL_CA_BUNDLE");
+    return std::string(v == nullptr ? "" : v);
+  }();
+  return path;
 }
 
 struct SlistFree {
@@ -113,6 +125,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!CaBundle().empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, CaBundle().c_str());
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));

@@ -1,6 +1,6 @@
 // CurlTransport: the real HttpTransport, over libcurl. TLS peers are verified; connections are kept and reused
 // (a small pool of handles); the standard proxy variables (http_proxy, https_proxy, no_proxy) are honoured by
-// libcurl itself. Thread-safe.
+// libcurl itself; CURL_CA_BUNDLE, when set, names the CA file. Thread-safe.
 #pragma once
 
 #include <memory>
