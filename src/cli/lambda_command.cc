@@ -42,9 +42,11 @@ Result<Config> LambdaConfig(const EnvLookup& env) {
 int RunLambda(CommandContext& context) {
   const char* usage =
       "glueguard lambda\n\n"
-      "Runs as an AWS Lambda function (custom runtime: the binary as 'bootstrap' on provided.al2023), "
-      "handling\n"
-      "the CloudTrail CreateSession events an EventBridge rule sends. Configuration from the environment:\n"
+      "Runs as an AWS Lambda function (custom runtime on provided.al2023), handling the CloudTrail "
+      "CreateSession\n"
+      "events an EventBridge rule sends. `make lambda-zip` builds the function's package (its bootstrap "
+      "starts\n"
+      "this command). Configuration from the environment:\n"
       "  GLUEGUARD_CONFIG          a glueguard configuration file in the package (its sessions and notify "
       "parts)\n"
       "  MAX_WORKERS, MAX_IDLE_TIMEOUT_MINUTES, ENFORCE_VPC_CONNECTION, KILL_SESSION\n"

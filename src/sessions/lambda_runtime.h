@@ -1,8 +1,9 @@
-// LambdaRuntime: glueguard as an AWS Lambda function on a custom runtime (provided.al2023, the binary as
-// `bootstrap`). The Runtime API loop: GET .../runtime/invocation/next for an event, handle it, then POST
-// .../invocation/{id}/response with the outcome as JSON — or .../invocation/{id}/error when the event could
-// not be handled, so that Lambda's own retries and the function's dead-letter queue keep it. Handling never
-// runs past the invocation's deadline (Lambda-Runtime-Deadline-Ms, less a margin to answer in).
+// LambdaRuntime: glueguard as an AWS Lambda function on a custom runtime (provided.al2023, started by the
+// package's `bootstrap`, scripts/lambda-zip). The Runtime API loop: GET .../runtime/invocation/next for an
+// event, handle it, then POST .../invocation/{id}/response with the outcome as JSON — or
+// .../invocation/{id}/error when the event could not be handled, so that Lambda's own retries and the
+// function's dead-letter queue keep it. Handling never runs past the invocation's deadline
+// (Lambda-Runtime-Deadline-Ms, less a margin to answer in).
 #pragma once
 
 #include <string>
