@@ -72,7 +72,7 @@ class Scheduler {
     if (at >= end_) return;
     world_.queue().Schedule(at, [this, &job, index, at] {
       handlers_.launch(LaunchRequest{job.name, job.workers, std::nullopt,
-                                     fmt::format("{}@{}", job.name, ToUnixMillis(at)), false});
+                                     fmt::format("{}@{}", job.name, ToUnixMillis(at)), job.bypass_admission});
       ScheduleJob(job, index, at);
     });
   }

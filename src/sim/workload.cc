@@ -184,7 +184,8 @@ void ReadJobs(YamlReader& r, const YAML::Node& node, Workload& w) {
       r.Error(j, path, "must be a map");
       continue;
     }
-    r.CheckKeys(j, path, {"name", "category", "schedule", "workers", "worker_type", "duration"});
+    r.CheckKeys(j, path,
+                {"name", "category", "schedule", "workers", "worker_type", "duration", "bypass_admission"});
     WorkloadJob job;
     job.duration = Distribution::Fixed(30 * kMinute).AsDuration();
     r.ReadString(j, path, "name", job.name, true);
@@ -210,6 +211,7 @@ void ReadJobs(YamlReader& r, const YAML::Node& node, Workload& w) {
     }
     r.ReadInt(j, path, "workers", job.workers, 1, 10000);
     r.ReadString(j, path, "worker_type", job.worker_type);
+    r.ReadBool(j, path, "bypass_admission", job.bypass_admission);
     if (j["duration"])
       ReadDurationDistribution(r, j["duration"], YamlReader::Join(path, "duration"), job.duration);
     if (!job.name.empty() && w.FindJob(job.name)) {

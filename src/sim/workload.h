@@ -42,6 +42,7 @@ struct WorkloadJob {
   int workers = 10;
   std::string worker_type = "G.1X";
   Distribution duration;  // RUNNING time
+  bool bypass_admission = false;  // started from the console on its schedule: never asks
 };
 
 // Runs that arrive at random (a Poisson process): backfills, manual re-runs, one-offs.
