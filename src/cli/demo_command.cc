@@ -1,7 +1,10 @@
-// glueguard demo: the whole system on one laptop. simcloud runs the seed's three-subnet workload on an
-// accelerated clock; the controller observes it through the EC2 API and answers admissions on its HTTP API;
-// a launcher plays Airflow: every scheduled or ad-hoc launch of the workload asks the API, waits when told
-// to, and starts its Glue job run on simcloud when admitted. One line per decision; Ctrl-C prints a summary.
+// glueguard demo: the whole system on one laptop, telling the story glueguard exists for. simcloud runs a
+// slow-cleanup morning on the seed's three subnets (examples/workloads/demo-story.yaml) on an accelerated
+// clock; the controller observes it through the EC2 API and answers admissions on its HTTP API; a launcher
+// plays Airflow: every launch of the workload asks the API, waits when told to, and starts its Glue job run on
+// simcloud when admitted, while console runs start without asking. One line per decision and alert. At the
+// end of the story (or on Ctrl-C): a doctor pass over the simulated account, what happened, and the same
+// day replayed by the simulator with and without admission, side by side.
 #include <fmt/format.h>
 
 #include <deque>
@@ -24,6 +27,8 @@
 #include "cli/flags.h"
 #include "controller/api.h"
 #include "controller/server.h"
+#include "doctor/doctor.h"
+#include "sim/simulation.h"
 #include "simcloud/simcloud.h"
 #include "store/memory_store.h"
 
@@ -81,27 +86,117 @@ struct Summary {
 
 std::string Clock5(Time t) { return FormatTime(t).substr(11, 5); }
 
+// "HH:MM" as a time of day; nullopt when it is not one.
+std::optional<Duration> ParseTimeOfDay(const std::string& text) {
+  int hour = -1, minute = -1;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%d:%d%c", &hour, &minute, &extra) != 2 || hour < 0 || hour > 23 ||
+      minute < 0 || minute > 59) {
+    return std::nullopt;
+  }
+  return std::chrono::hours(hour) + std::chrono::minutes(minute);
+}
+
+// doctor over the simulated account, as a platform team would run it on a schedule: a quiet pass every
+// simulated hour keeps its ledger (when each lingering ENI was first seen), and the pass at the end of the
+// story is printed (subnets over their alert, lingering ENIs and whether anything could own them, stuck
+// runs). Dry runs: they report what --apply would do.
+class DemoDoctor {
+ public:
+  DemoDoctor(const Config& config, const Workload& workload, Ec2Client& ec2, GlueClient& glue,
+             ObservationStore& store, const Clock& clock, Sleeper& sleeper)
+      : ledger_(MakeMemoryEniLedger()),
+        deps_{config, ec2, glue, nullptr, &store, *ledger_, clock, sleeper, nullptr} {
+    for (const WorkloadJob& job : workload.jobs) options_.jobs.push_back(job.name);
+  }
+
+  void QuietPass() { (void)RunDoctorPass(deps_, options_); }
+
+  void PrintedPass(std::ostream& out) {
+    Result<DoctorReport> report = RunDoctorPass(deps_, options_);
+    out << "\nglueguard doctor (dry run, as `glueguard doctor --config ...` prints it):\n";
+    if (!report.ok()) {
+      out << "  the pass could not run: " << report.status().message() << "\n";
+      return;
+    }
+    constexpr size_t kListed = 5;
+    if (report->enis.size() > kListed) {
+      report->notes.push_back(fmt::format("the demo lists {} of the {} lingering Glue ENIs", kListed,
+                                          report->enis.size()));
+      report->enis.resize(kListed);
+    }
+    if (report->actions.size() > kListed) {
+      report->notes.push_back(fmt::format("the demo lists {} of the {} planned actions", kListed,
+                                          report->actions.size()));
+      report->actions.resize(kListed);
+    }
+    out << FormatDoctorTable(*report);
+  }
+
+ private:
+  std::unique_ptr<EniLedger> ledger_;
+  DoctorOptions options_;
+  const DoctorDeps deps_;
+};
+
+// The same day replayed by the simulator (the demo's world seed, the whole day) without admission, under
+// the configured buffer policy, and with exact knowledge (the oracle), side by side.
+void PrintSideBySide(const Workload& workload, uint64_t seed, std::ostream& out) {
+  struct Column {
+    std::string title;
+    SimulationResult result;
+  };
+  std::vector<Column> columns;
+  for (const auto& [title, spec] : std::vector<std::pair<std::string, std::string>>{
+           {"without glueguard", "none"}, {"with glueguard", "rolling-max"}, {"exact (oracle)", "oracle"}}) {
+    Result<SimPolicy> policy = ParseSimPolicy(spec, workload.admission);
+    if (!policy.ok()) return;
+    columns.push_back({title, RunSimulation(workload, *policy, 1, seed)});
+  }
+  const auto row = [&](const std::string& label, auto value) {
+    std::string line = fmt::format("  {:<34}", label);
+    for (const Column& c : columns) line += fmt::format("{:>20}", value(c.result));
+    out << line << "\n";
+  };
+  out << fmt::format("\nThe same day, replayed by the simulator ({}, seed {}, the whole day):\n",
+                     workload.description, seed);
+  std::string header = fmt::format("  {:<34}", "");
+  for (const Column& c : columns) header += fmt::format("{:>20}", c.title);
+  out << header << "\n";
+  row("job runs started", [](const SimulationResult& r) { return std::to_string(r.runs); });
+  row("runs FAILED for lack of IPs", [](const SimulationResult& r) { return std::to_string(r.exhaustion_failures); });
+  row("launches held, then started", [](const SimulationResult& r) { return std::to_string(r.held_recovered); });
+  row("launches failed loudly (max_wait)", [](const SimulationResult& r) { return std::to_string(r.timeouts); });
+  row("holds a perfect view would skip", [](const SimulationResult& r) { return std::to_string(r.needless_holds); });
+  row("peak utilisation", [](const SimulationResult& r) { return fmt::format("{:.0f} %", 100 * r.peak_utilisation); });
+  out << "A run that fails for lack of IPs fails mid-start, after the DAG has moved on; a launch glueguard holds\n"
+         "either starts when the IPs are there or fails loudly at max_wait, where a retry can pick it up.\n"
+         "Holds a perfect view would skip are the price of the rolling-max buffer, which counts lingering ENIs\n"
+         "once in the free count and again in the buffer (docs/admission.md).\n";
+}
+
 }  // namespace
 
 int RunDemo(CommandContext& context) {
   const char* usage =
-      "glueguard demo [--speed X] [--listen HOST:PORT] [--workload FILE] [--config FILE] [--start HH:MM]\n\n"
-      "Runs simcloud with the seed's three-subnet workload on a clock X times real time, the controller "
-      "against\n"
-      "it, and a launcher that sends every launch of the workload through the admission API before starting "
-      "it.\n"
-      "Prints where the dashboard and the API listen and a line per decision; Ctrl-C stops it and prints a "
-      "summary.\n"
+      "glueguard demo [--speed X] [--until HH:MM] [--listen HOST:PORT] [--workload FILE] [--config FILE]\n"
+      "               [--start HH:MM]\n\n"
+      "Plays a slow-cleanup morning on the seed's three subnets on a clock X times real time: simcloud runs\n"
+      "the workload, the controller observes it through the EC2 API, and a launcher sends every launch through\n"
+      "the admission API before starting it, as Airflow would. You see launches held while ENIs linger and\n"
+      "admitted as they drain, a console run in the wrong subnet tripping the 80 % alert, and the dashboard\n"
+      "live throughout. At --until (or on Ctrl-C) it prints a doctor pass, what happened, and the same day\n"
+      "replayed by the simulator with and without glueguard, side by side, then stops. About three minutes.\n"
       "The controller's ticker and the launcher follow the simulated clock. A speed at which a subnet's\n"
       "view would go stale before it could be observed again is refused (above 1200 with the example\n"
       "configuration).";
   std::vector<FlagSpec> specs = {
       {"speed",
-       "simulated seconds per real second (default 60: an hour a minute; at most 1200 with the "
-       "example configuration)",
-       true, false, "X"},
+       "simulated seconds per real second (default 80; at most 1200 with the example configuration)", true,
+       false, "X"},
+      {"until", "the simulated time of day the story ends at (default 09:00)", true, false, "HH:MM"},
       {"listen", "where the controller's API listens (default 127.0.0.1:8080)", true, false, "HOST:PORT"},
-      {"workload", "the workload (default examples/workloads/seed-after.yaml)", true, false, "FILE"},
+      {"workload", "the workload (default examples/workloads/demo-story.yaml)", true, false, "FILE"},
       {"config", "the controller's configuration (default examples/glueguard.yaml)", true, false, "FILE"},
       {"start", "the simulated time of day to start at (default 04:50, before the morning launches)", true,
        false, "HH:MM"},
@@ -109,7 +204,7 @@ int RunDemo(CommandContext& context) {
   int exit_code = kExitOk;
   std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
   if (!flags) return exit_code;
-  const std::string speed_text = flags->Get("speed").value_or("60");
+  const std::string speed_text = flags->Get("speed").value_or("80");
   char* end = nullptr;
   const double speed = std::strtod(speed_text.c_str(), &end);
   if (speed_text.empty() || *end != '\0' || !(speed >= 1 && speed <= 3600)) {
@@ -117,10 +212,16 @@ int RunDemo(CommandContext& context) {
     return kExitUsage;
   }
   const std::string start_text = flags->Get("start").value_or("04:50");
-  int hour = -1, minute = -1;
-  if (std::sscanf(start_text.c_str(), "%d:%d", &hour, &minute) != 2 || hour < 0 || hour > 23 || minute < 0 ||
-      minute > 59) {
+  const std::optional<Duration> start_at = ParseTimeOfDay(start_text);
+  if (!start_at) {
     context.err << fmt::format("glueguard: --start must be HH:MM, not '{}'\n", start_text);
+    return kExitUsage;
+  }
+  const std::string until_text = flags->Get("until").value_or("09:00");
+  const std::optional<Duration> until_at = ParseTimeOfDay(until_text);
+  if (!until_at || *until_at <= *start_at) {
+    context.err << fmt::format("glueguard: --until must be HH:MM after --start ({}), not '{}'\n", start_text,
+                               until_text);
     return kExitUsage;
   }
   Result<std::pair<std::string, int>> listen = ParseHostPort(flags->Get("listen").value_or("127.0.0.1:8080"));
@@ -128,7 +229,7 @@ int RunDemo(CommandContext& context) {
     context.err << "glueguard: --listen " << listen.status().message() << "\n";
     return kExitUsage;
   }
-  const std::string workload_path = flags->Get("workload").value_or("examples/workloads/seed-after.yaml");
+  const std::string workload_path = flags->Get("workload").value_or("examples/workloads/demo-story.yaml");
   const std::string config_path = flags->Get("config").value_or("examples/glueguard.yaml");
   Result<Workload> workload = LoadWorkloadFile(workload_path);
   if (!workload.ok()) {
@@ -159,7 +260,7 @@ int RunDemo(CommandContext& context) {
   CurlTransport transport;
   SimCloudOptions cloud_options;
   cloud_options.world.speed = speed;
-  cloud_options.world.fast_forward = std::chrono::hours(hour) + std::chrono::minutes(minute);
+  cloud_options.world.fast_forward = *start_at;
   cloud_options.world.launch_hook = [&](const LaunchRequest& r) {
     std::lock_guard<std::mutex> lock(incoming_mu);
     incoming.push_back(r);
@@ -207,9 +308,9 @@ int RunDemo(CommandContext& context) {
       "  controller API  {}   (curl {}/v1/subnets, {}/metrics)\n"
       "  simcloud        {}   (AWS CLI: AWS_ACCESS_KEY_ID=AKIDEXAMPLE "
       "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY aws --endpoint-url {} ...)\n"
-      "Ctrl-C stops it.\n\n",
+      "The story ends at simulated {}; Ctrl-C ends it sooner.\n\n",
       speed, FormatTime((*cloud)->sim().Now()), (*server)->url(), (*server)->url(), (*server)->url(),
-      (*server)->url(), (*cloud)->endpoint(), (*cloud)->endpoint());
+      (*server)->url(), (*cloud)->endpoint(), (*cloud)->endpoint(), until_text);
   context.out.flush();
 
   // The launcher: asks the API like an Airflow HttpSensor in reschedule mode, starts admitted runs.
@@ -217,9 +318,12 @@ int RunDemo(CommandContext& context) {
   Summary summary;
   const std::string api = (*server)->url() + "/v1/admissions";
   Time last_status = (*cloud)->sim().Now();
+  DemoDoctor doctor(*config, *workload, ec2, glue, store, sim_now, sleeper);
+  const Time story_end = workload->start + *until_at;
   while (true) {
     if (stop_signals.WaitFor(timing->launcher_every)) break;
     const Time now = (*cloud)->sim().Now();
+    if (now >= story_end) break;
     (*cloud)->sim().With([](World&) { return 0; });  // runs the world up to now: arrivals reach the hook
     std::deque<LaunchRequest> arrived;
     {
@@ -307,6 +411,7 @@ int RunDemo(CommandContext& context) {
     }
     if (now - last_status >= std::chrono::hours(1)) {
       last_status = now;
+      doctor.QuietPass();
       std::string line = fmt::format("{}  subnets:", Clock5(now));
       for (const SubnetStatus& s : (*server)->controller().Subnets()) {
         if (!s.poller.latest) continue;
@@ -319,6 +424,7 @@ int RunDemo(CommandContext& context) {
   }
 
   (*server)->Stop();
+  doctor.PrintedPass(context.out);
   const int64_t exhaustion = (*cloud)->sim().With([](World& w) { return w.stats().exhaustion_failures; });
   const int64_t runs = (*cloud)->sim().With([](World& w) { return w.stats().runs_started; });
   (*cloud)->Stop();
@@ -330,6 +436,7 @@ int RunDemo(CommandContext& context) {
       "{}\n",
       FormatTime((*cloud)->sim().Now()), summary.launches, summary.admitted, summary.held, summary.recovered,
       FormatDuration(summary.longest_wait), summary.rejected, runs, exhaustion, printer.count());
+  PrintSideBySide(*workload, cloud_options.world.seed, context.out);
   return kExitOk;
 }
 

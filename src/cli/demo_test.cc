@@ -5,6 +5,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "aws/curl_transport.h"
 #include "testing/process.h"
@@ -97,6 +98,37 @@ TEST(Demo, AtSpeed600EverySubnetsViewStaysFresh) {
   EXPECT_EQ(stale, 0) << "stale views in " << samples << " samples of 3 subnets";
   demo.Signal(SIGINT);
   EXPECT_EQ(demo.Finish(), 0) << demo.output();
+}
+
+// A newcomer runs `make demo` with no flags and learns why glueguard exists: launches held while ENIs
+// linger and admitted as they drain, a console run in the wrong subnet tripping the alert, a doctor pass,
+// and the same day with and without admission side by side; then the demo ends on its own.
+TEST(Demo, TellsTheSeedsStoryAndEndsOnItsOwn) {
+  testing::ChildProcess demo({GLUEGUARD_BINARY, "demo", "--speed", "600", "--listen", "127.0.0.1:0"},
+                             {"PATH=/usr/bin:/bin"}, GLUEGUARD_SOURCE_DIR);
+  ASSERT_TRUE(demo.started());
+  EXPECT_EQ(demo.Finish(), 0) << demo.output();
+  const std::string& out = demo.output();
+  // Held, then admitted: a launch's WAIT line and, later, its ADMIT line saying how long it waited.
+  std::smatch admitted;
+  ASSERT_TRUE(std::regex_search(out, admitted, std::regex(R"((\S+@\d+) +ADMIT .*\(after \S+\))"))) << out;
+  const size_t wait_at = out.find(admitted[1].str() + std::string(40 - admitted[1].length(), ' ') + " WAIT");
+  EXPECT_NE(wait_at, std::string::npos) << admitted[1] << "\n" << out;
+  EXPECT_LT(wait_at, static_cast<size_t>(admitted.position(0))) << out;
+  EXPECT_NE(out.find("adhoc-exploration@"), std::string::npos) << out;
+  EXPECT_NE(out.find("bypass: started from the console, never asked"), std::string::npos) << out;
+  EXPECT_NE(out.find("ALERT glueguard: subnet subnet-a at"), std::string::npos) << out;
+  EXPECT_NE(out.find("glueguard doctor (dry run"), std::string::npos) << out;
+  EXPECT_NE(out.find("SUBNET                     NAME"), std::string::npos) << out;
+  EXPECT_NE(out.find("glueguard demo: stopped at simulated 2026-01-05T09:0"), std::string::npos) << out;
+  EXPECT_NE(out.find("IP-exhaustion failures  0"), std::string::npos) << out;
+  // The side-by-side: without admission a run fails for lack of IPs; with it, none does.
+  EXPECT_NE(out.find("without glueguard      with glueguard      exact (oracle)"), std::string::npos) << out;
+  std::smatch failed;
+  ASSERT_TRUE(std::regex_search(out, failed, std::regex(R"(runs FAILED for lack of IPs +(\d+) +(\d+) +(\d+))")))
+      << out;
+  EXPECT_GE(std::stoi(failed[1]), 1) << out;
+  EXPECT_EQ(std::stoi(failed[2]), 0) << out;
 }
 
 TEST(Demo, RefusesASpeedItCannotKeepUpWithAndSaysWhy) {

@@ -91,6 +91,28 @@ TEST(Simulation, PerSensorDesignWithoutReservationsLetsSimultaneousLaunchesRace)
   EXPECT_EQ(RunSimulation(w, Policy("static:0", w), 1, 1).exhaustion_failures, 0);
 }
 
+// A scheduled job marked bypass_admission starts from the console at its time, never asking, even where
+// admission holds everything else: the demo's "manual run in the wrong subnet".
+TEST(Simulation, AScheduledConsoleRunNeverAsks) {
+  Result<Workload> w = ParseWorkload(R"(
+start: 2026-01-05T00:00:00Z
+enis: {provision_delay: 30s, detach_delay: 30s, cleanup_tail: 8m, day_factor: 1}
+subnets: [{id: subnet-a, cidr: 10.0.0.0/26}]
+categories: [{name: batch, subnet: subnet-a}]
+jobs:
+  - {name: asks, category: batch, schedule: "0 7 * * *", workers: 10, duration: 30m}
+  - {name: console, category: batch, schedule: "30 8 * * *", workers: 25, duration: 30m, bypass_admission: true}
+)",
+                                     "console.yaml");
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  EXPECT_TRUE(w->FindJob("console")->bypass_admission);
+  EXPECT_FALSE(w->FindJob("asks")->bypass_admission);
+  const SimulationResult r = RunSimulation(*w, Policy("static:0", *w), 1, 1);
+  EXPECT_EQ(r.runs, 2);
+  EXPECT_EQ(r.launches, 1);
+  EXPECT_EQ(r.bypass_runs, 1);
+}
+
 TEST(Simulation, OracleNeverFailsAndNeverHoldsNeedlessly) {
   const Workload w = Burst();
   const SimulationResult r = RunSimulation(w, Policy("oracle", w), 1, 1);
