@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "admission/admission_service.h"
+#include "controller/admission_service.h"
 #include "admission/subnet_admission.h"
 #include "base/clock.h"
 #include "base/random.h"

@@ -1,3 +1,5 @@
+// One file over 500 lines: every benchmark here shares the simcloud-backed fixture below, and the numbers
+// in bench/README.md compare designs measured side by side in one run of this binary.
 // What the controller costs the AWS account and what an admission costs its caller, against simcloud in this
 // process, set up as src/controller/serve_simcloud_test.cc does: SimCloud + AwsClient + Ec2Client +
 // SqliteStore + Controller.
@@ -33,7 +35,7 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "aws/ec2.h"
 #include "aws/environment.h"
 #include "base/env.h"

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "sessions/event.h"
-#include "sessions/policy.h"
+#include "policy/event.h"
+#include "policy/policy.h"
 
 namespace {
 

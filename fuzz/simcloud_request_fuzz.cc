@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "aws/fake_transport.h"
+#include "net/fake_transport.h"
 #include "simcloud/simcloud.h"
 
 namespace {

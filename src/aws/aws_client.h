@@ -10,7 +10,7 @@
 
 #include "aws/credentials.h"
 #include "aws/environment.h"
-#include "aws/http.h"
+#include "net/http.h"
 #include "aws/retry.h"
 #include "aws/service.h"
 #include "base/clock.h"

@@ -11,7 +11,7 @@
 
 #include "aws/credentials.h"
 #include "aws/environment.h"
-#include "aws/http.h"
+#include "net/http.h"
 #include "aws/sts.h"
 #include "base/clock.h"
 

@@ -5,8 +5,8 @@
 #include <deque>
 #include <thread>
 
-#include "aws/fake_transport.h"
-#include "aws/url.h"
+#include "net/fake_transport.h"
+#include "net/url.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {

@@ -8,7 +8,7 @@
 #include "base/json_limits.h"
 #include "aws/credentials_env.h"
 #include "aws/credentials_parse.h"
-#include "aws/url.h"
+#include "net/url.h"
 #include "base/strings.h"
 
 namespace glueguard {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "aws/credentials.h"
-#include "aws/http.h"
+#include "net/http.h"
 #include "aws/shared_config.h"
 #include "base/clock.h"
 #include "base/env.h"

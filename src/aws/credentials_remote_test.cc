@@ -10,8 +10,8 @@
 #include <mutex>
 #include <thread>
 
-#include "aws/curl_transport.h"
-#include "aws/fake_transport.h"
+#include "net/curl_transport.h"
+#include "net/fake_transport.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {

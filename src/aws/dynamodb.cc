@@ -1,3 +1,5 @@
+// The DynamoDB client: the AttributeValue codec, request bodies, reply parsers and the operations. One file
+// over 500 lines because the codec's reader is shared by every reply parser and is private to the client.
 #include "aws/dynamodb.h"
 
 #include <fmt/format.h>

@@ -26,12 +26,6 @@ std::string Shorten(std::string_view text) {
 
 std::string Quote(std::string_view text) { return fmt::format("'{}'", Shorten(text)); }
 
-std::string_view Trim(std::string_view text) {
-  const size_t begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) return {};
-  const size_t end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
-}
 
 // Parses `xml` into `doc` and checks that the root element is <operation>Response (EC2 has no Result
 // wrapper).

@@ -1,3 +1,5 @@
+// The EC2 client against recorded replies and simcloud. One file over 500 lines: the fixtures (reply
+// shapes, pagination, error codes) are shared by every operation's tests.
 #include "aws/ec2.h"
 
 #include <gtest/gtest.h>
@@ -8,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/aws_client.h"
-#include "aws/fake_transport.h"
-#include "aws/url.h"
+#include "net/fake_transport.h"
+#include "net/url.h"
 
 namespace glueguard {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "aws/service.h"
 #include "aws/shared_config.h"
-#include "aws/url.h"
+#include "net/url.h"
 #include "base/env.h"
 #include "base/status.h"
 

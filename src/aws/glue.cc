@@ -1,3 +1,6 @@
+// The Glue client: request bodies, the typed reader of Glue's JSON replies, and the operations glueguard
+// calls. One file over 500 lines because every operation's reply goes through the reader defined here; the
+// reader is private to the client so its leniency (absent members keep defaults) cannot leak elsewhere.
 #include "aws/glue.h"
 
 #include <fmt/format.h>

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "aws/aws_client.h"
-#include "aws/fake_transport.h"
+#include "net/fake_transport.h"
 #include "testing/fake_aws.h"
 
 namespace glueguard {

@@ -1,4 +1,5 @@
 #include "aws/shared_config.h"
+#include "base/strings.h"
 
 #include <fmt/format.h>
 
@@ -9,11 +10,6 @@ namespace glueguard {
 
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 // Parses INI text into section name -> keys. A key whose value is empty starts a nested block: the indented
 // "k = v" lines after it are stored as "key.k".

@@ -10,7 +10,7 @@
 #include <ctime>
 #include <map>
 
-#include "aws/url.h"
+#include "net/url.h"
 #include "base/strings.h"
 
 namespace glueguard {

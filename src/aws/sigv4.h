@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "aws/http.h"
+#include "net/http.h"
 #include "base/time.h"
 
 namespace glueguard {

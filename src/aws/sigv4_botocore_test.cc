@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "aws/sigv4.h"
-#include "aws/url.h"
+#include "net/url.h"
 #include "base/random.h"
 #include "testing/temp_dir.h"
 

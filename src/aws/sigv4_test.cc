@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "aws/url.h"
+#include "net/url.h"
 
 namespace glueguard {
 namespace {

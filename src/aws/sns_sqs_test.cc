@@ -3,10 +3,10 @@
 #include <memory>
 
 #include "aws/aws_client.h"
-#include "aws/fake_transport.h"
+#include "net/fake_transport.h"
 #include "aws/sns.h"
 #include "aws/sqs.h"
-#include "aws/url.h"
+#include "net/url.h"
 
 namespace glueguard {
 namespace {

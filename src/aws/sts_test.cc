@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/fake_transport.h"
-#include "aws/url.h"
+#include "net/fake_transport.h"
+#include "net/url.h"
 
 namespace glueguard {
 namespace {

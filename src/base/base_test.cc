@@ -38,6 +38,30 @@ TEST(Result, AnOkStatusWithoutValueBecomesAnInternalError) {
   EXPECT_EQ(r.status().code(), StatusCode::kInternal);
 }
 
+TEST(ResultDeathTest, UsingTheValueOfAnErrorAbortsWithTheStatus) {
+  Result<int> r = Status::NotFound("no such subnet: subnet-1");
+  EXPECT_DEATH((void)r.value(), "the value of a failed Result was used: .*no such subnet: subnet-1");
+  EXPECT_DEATH((void)*r, "no such subnet");
+}
+
+Result<int> Half(int n) {
+  if (n % 2 != 0) return Status::InvalidArgument(std::to_string(n) + " is odd");
+  return n / 2;
+}
+
+Result<int> Quarter(int n) {
+  GG_ASSIGN_OR_RETURN(const int half, Half(n));
+  int quarter = 0;
+  GG_ASSIGN_OR_RETURN(quarter, Half(half));
+  return quarter;
+}
+
+TEST(Result, AssignOrReturnPassesTheValueOnAndTheErrorOut) {
+  EXPECT_EQ(*Quarter(12), 3);
+  EXPECT_EQ(Quarter(6).status().message(), "3 is odd");
+  EXPECT_EQ(Quarter(5).status().message(), "5 is odd");
+}
+
 TEST(Duration, ParsesUnitsAndCombinations) {
   EXPECT_EQ(*ParseDuration("90s"), seconds(90));
   EXPECT_EQ(*ParseDuration("10m"), minutes(10));

@@ -1,6 +1,14 @@
 #include "base/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace glueguard {
+
+void DieOnErrorValue(const Status& status) {
+  std::fprintf(stderr, "glueguard: the value of a failed Result was used: %s\n", status.ToString().c_str());
+  std::abort();
+}
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {

@@ -62,7 +62,11 @@ class [[nodiscard]] Status {
   std::string reason_;
 };
 
-// Either a value or a non-ok Status. Accessing value() of an error is a programming error (asserted).
+// Ends the process with `status` in the message: the value of a Result that holds an error was used.
+[[noreturn]] void DieOnErrorValue(const Status& status);
+
+// Either a value or a non-ok Status. Using the value of an error (value(), *, ->) is a programming error: the
+// process aborts, printing the status, in every build.
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -74,16 +78,25 @@ class [[nodiscard]] Result {
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
 
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
-  T&& operator*() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
+  T& value() & { return Checked(); }
+  const T& value() const& { return Checked(); }
+  T&& value() && { return std::move(Checked()); }
+  T& operator*() & { return Checked(); }
+  const T& operator*() const& { return Checked(); }
+  T&& operator*() && { return std::move(Checked()); }
+  T* operator->() { return &Checked(); }
+  const T* operator->() const { return &Checked(); }
 
  private:
+  T& Checked() {
+    if (!value_.has_value()) [[unlikely]] DieOnErrorValue(status_);
+    return *value_;
+  }
+  const T& Checked() const {
+    if (!value_.has_value()) [[unlikely]] DieOnErrorValue(status_);
+    return *value_;
+  }
+
   std::optional<T> value_;
   Status status_;
 };
@@ -100,3 +113,12 @@ class [[nodiscard]] Result {
     ::glueguard::Status name = (expr);      \
     if (!name.ok()) return name;            \
   } while (false)
+
+// Evaluates `expr` (a Result<T>); on an error returns its Status from the enclosing function, otherwise
+// moves the value into `lhs`, a declaration ("auto x", "Config config") or an existing variable.
+#define GG_ASSIGN_OR_RETURN(lhs, expr) \
+  GG_ASSIGN_OR_RETURN_IMPL(GG_STATUS_CONCAT(gg_result_, __COUNTER__), lhs, expr)
+#define GG_ASSIGN_OR_RETURN_IMPL(name, lhs, expr) \
+  auto name = (expr);                             \
+  if (!name.ok()) return name.status();           \
+  lhs = std::move(*name)

@@ -15,6 +15,9 @@ int EditDistance(std::string_view a, std::string_view b);
 // nullopt otherwise. Used for "did you mean" hints.
 std::optional<std::string> ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
 
+// `text` without the ASCII white space (space, \t, \n, \v, \f, \r) at either end.
+std::string_view Trim(std::string_view text);
+
 // ASCII lower-case copy.
 std::string ToLower(std::string_view text);
 

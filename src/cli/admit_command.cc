@@ -12,149 +12,16 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "aws/ec2.h"
-#include "aws/retry.h"
-#include "base/json_limits.h"
-#include "cli/aws_runtime.h"
+#include "app/admissions.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "controller/api.h"
-#include "controller/controller.h"
-#include "store/open_store.h"
 
 namespace glueguard {
 namespace {
 
 constexpr int kExitWait = 75;
-
-// How the launcher retries a controller it cannot reach: a few attempts, full-jitter backoff from 200 ms,
-// so that the whole budget stays within about two seconds (a poke, not a wait).
-constexpr int kControllerAttempts = 4;
-constexpr Duration kControllerBackoffBase = std::chrono::milliseconds(200);
-constexpr Duration kControllerBackoffCap = std::chrono::seconds(1);
-
-// Where decisions come from: the controller's API, or a controller built in this process.
-class Admissions {
- public:
-  virtual ~Admissions() = default;
-  virtual Result<Decision> Admit(const AdmissionRequest& request) = 0;
-  virtual Status Release(const std::string& reservation_id) = 0;
-  virtual Status ReportFailure(const std::string& category_or_subnet) = 0;
-};
-
-class RemoteAdmissions final : public Admissions {
- public:
-  RemoteAdmissions(std::string url, std::string token) : url_(std::move(url)), token_(std::move(token)) {
-    while (!url_.empty() && url_.back() == '/') url_.pop_back();
-  }
-
-  Result<Decision> Admit(const AdmissionRequest& request) override {
-    nlohmann::json body = {
-        {"category", request.category}, {"workers", request.workers}, {"run_id", request.run_id}};
-    if (request.priority) body["priority"] = *request.priority;
-    Result<HttpResponse> response = Send("POST", "/v1/admissions", body.dump());
-    if (!response.ok()) return response.status();
-    if (response->status != 200 && response->status != 409) return Failure(*response);
-    return ParseDecisionJson(response->body);
-  }
-
-  Status Release(const std::string& reservation_id) override {
-    Result<HttpResponse> response = Send("DELETE", "/v1/admissions/" + reservation_id, "");
-    if (!response.ok()) return response.status();
-    return response->status == 204 ? Status::Ok() : Failure(*response);
-  }
-
-  Status ReportFailure(const std::string& target) override {
-    Result<HttpResponse> response = Send("POST", "/v1/failures", nlohmann::json{{"category", target}}.dump());
-    if (!response.ok()) return response.status();
-    return response->status == 202 ? Status::Ok() : Failure(*response);
-  }
-
- private:
-  // Sends the request, retrying a connection failure or a 502/503/504 (every call is idempotent: an admission
-  // is keyed by its run id). Unavailable when the controller still cannot be reached.
-  Result<HttpResponse> Send(const std::string& method, const std::string& path, std::string body) {
-    HttpRequest r;
-    r.method = method;
-    r.url = url_ + path;
-    r.body = std::move(body);
-    r.timeout = std::chrono::seconds(60);
-    if (!r.body.empty()) r.headers.push_back({"Content-Type", "application/json"});
-    if (!token_.empty()) r.headers.push_back({"Authorization", "Bearer " + token_});
-    Status last;
-    for (int attempt = 1; attempt <= kControllerAttempts; ++attempt) {
-      if (attempt > 1) sleeper_.Sleep(Backoff(attempt - 1, random_, kControllerBackoffBase, kControllerBackoffCap));
-      Result<HttpResponse> response = transport_.Send(r);
-      if (response.ok() && response->status != 502 && response->status != 503 && response->status != 504) {
-        return response;
-      }
-      last = response.ok() ? Failure(*response) : response.status();
-    }
-    return Status::Unavailable(fmt::format("the controller at {} could not be reached after {} attempts: {}", url_,
-                                           kControllerAttempts, last.message()));
-  }
-
-  static Status Failure(const HttpResponse& response) {
-    const nlohmann::json j = CheckJsonDepth(response.body, "the reply").ok()
-                                 ? nlohmann::json::parse(response.body, nullptr, false)
-                                 : nlohmann::json();
-    std::string message = response.body;
-    if (!j.is_discarded() && j.contains("error") && j["error"].is_object()) {
-      message = j["error"].value("message", response.body);
-    }
-    const std::string text = fmt::format("the controller answered HTTP {}: {}", response.status, message);
-    if (response.status == 404) return Status::NotFound(text);
-    if (response.status == 400) return Status::InvalidArgument(text);
-    if (response.status == 401 || response.status == 403) return Status::PermissionDenied(text);
-    return Status::Unavailable(text);
-  }
-
-  std::string url_;
-  std::string token_;
-  CurlTransport transport_;
-  SystemSleeper sleeper_;
-  SystemRandom random_;
-};
-
-// A controller in this process: the store is the configured one (shared with other local runs and a server
-// on the same file), the EC2 view is observed on demand.
-class LocalAdmissions final : public Admissions {
- public:
-  static Result<std::unique_ptr<LocalAdmissions>> Create(const std::string& config_path,
-                                                         const EnvLookup& env) {
-    std::unique_ptr<LocalAdmissions> a(new LocalAdmissions());
-    Result<Config> config = LoadConfigFile(config_path, env);
-    if (!config.ok()) return config.status();
-    a->config_ = std::make_unique<Config>(*config);
-    Result<std::unique_ptr<ObservationStore>> store = OpenStore(a->config_->store);
-    if (!store.ok()) return store.status();
-    a->store_ = std::move(*store);
-    Result<std::unique_ptr<AwsRuntime>> aws = AwsRuntime::Create(env, a->config_->region);
-    if (!aws.ok()) return aws.status();
-    a->aws_ = std::move(*aws);
-    a->ec2_ = std::make_unique<Ec2Client>(*a->aws_->client);
-    Result<std::unique_ptr<Controller>> controller = Controller::Create(ControllerDeps{
-        *a->config_, *a->store_, *a->ec2_, a->notifier_, a->aws_->clock, a->aws_->random, a->metrics_});
-    if (!controller.ok()) return controller.status();
-    a->controller_ = std::move(*controller);
-    return a;
-  }
-
-  Result<Decision> Admit(const AdmissionRequest& request) override { return controller_->Admit(request); }
-  Status Release(const std::string& id) override { return controller_->Release(id); }
-  Status ReportFailure(const std::string& target) override { return controller_->ReportFailure(target); }
-
- private:
-  LocalAdmissions() = default;
-  std::unique_ptr<Config> config_;
-  std::unique_ptr<ObservationStore> store_;
-  std::unique_ptr<AwsRuntime> aws_;
-  std::unique_ptr<Ec2Client> ec2_;
-  RecordingNotifier notifier_;  // a one-shot command sends no alerts; the server does
-  MetricsRegistry metrics_;
-  std::unique_ptr<Controller> controller_;
-};
 
 const std::vector<FlagSpec>& ConnectionFlags() {
   static const std::vector<FlagSpec> flags = {
@@ -172,7 +39,7 @@ Result<std::unique_ptr<Admissions>> Connect(const Flags& flags, const EnvLookup&
   if (!server) server = env("GLUEGUARD_URL");
   if (server && !server->empty()) {
     std::string token = flags.Get("token").value_or(env("GLUEGUARD_API_TOKEN").value_or(""));
-    return std::unique_ptr<Admissions>(std::make_unique<RemoteAdmissions>(*server, std::move(token)));
+    return MakeRemoteAdmissions(*server, std::move(token));
   }
   std::optional<std::string> config = flags.Get("config");
   if (!config) config = env("GLUEGUARD_CONFIG");
@@ -180,9 +47,7 @@ Result<std::unique_ptr<Admissions>> Connect(const Flags& flags, const EnvLookup&
     return Status::InvalidArgument(
         "give --server URL (or GLUEGUARD_URL) or --config FILE (or GLUEGUARD_CONFIG)");
   }
-  Result<std::unique_ptr<LocalAdmissions>> local = LocalAdmissions::Create(*config, env);
-  if (!local.ok()) return local.status();
-  return std::unique_ptr<Admissions>(std::move(*local));
+  return MakeLocalAdmissions(*config, env);
 }
 
 // The command's own flags and the connection flags.

@@ -8,10 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "aws/ec2.h"
 #include "base/env.h"
-#include "cli/aws_runtime.h"
+#include "app/aws_runtime.h"
 #include "cli/cli.h"
 #include "controller/server.h"
 #include "simcloud/simcloud.h"

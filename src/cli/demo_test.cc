@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "testing/process.h"
 #include "testing/run_command.h"
 

@@ -8,7 +8,7 @@
 #include "aws/ec2.h"
 #include "aws/glue.h"
 #include "aws/sts.h"
-#include "cli/aws_runtime.h"
+#include "app/aws_runtime.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"

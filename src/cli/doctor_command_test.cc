@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "cli/cli.h"
 #include "simcloud/simcloud.h"
 #include "testing/temp_dir.h"

@@ -1,4 +1,5 @@
 #include "cli/event_input.h"
+#include "base/strings.h"
 
 #include <fmt/format.h>
 
@@ -17,12 +18,6 @@ using Json = nlohmann::json;
 
 constexpr size_t kMaxInputBytes = 256u << 20;  // 256 MiB of events at most
 
-std::string Trim(std::string_view s) {
-  size_t a = 0, b = s.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
-  return std::string(s.substr(a, b - a));
-}
 
 bool ParsesAsJson(std::string_view text) {
   try {
@@ -35,7 +30,7 @@ bool ParsesAsJson(std::string_view text) {
 }  // namespace
 
 Result<std::vector<std::string>> SplitSessionEvents(const std::string& input) {
-  const std::string text = Trim(input);
+  const std::string text = std::string(Trim(input));
   if (text.empty()) return Status::InvalidArgument("the input holds no events");
   std::vector<std::string> events;
   if (text.front() == '[') {
@@ -57,12 +52,12 @@ Result<std::vector<std::string>> SplitSessionEvents(const std::string& input) {
   std::istringstream lines(text);
   std::string first;
   std::getline(lines, first);
-  if (text.find('\n') != std::string::npos && ParsesAsJson(Trim(first))) {
+  if (text.find('\n') != std::string::npos && ParsesAsJson(std::string(Trim(first)))) {
     // JSON lines.
-    events.push_back(Trim(first));
+    events.push_back(std::string(Trim(first)));
     std::string line;
     while (std::getline(lines, line)) {
-      if (!Trim(line).empty()) events.push_back(Trim(line));
+      if (!Trim(line).empty()) events.push_back(std::string(Trim(line)));
     }
     return events;
   }

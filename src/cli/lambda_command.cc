@@ -6,7 +6,7 @@
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/sessions_runtime.h"
+#include "app/sessions_runtime.h"
 #include "sessions/lambda_runtime.h"
 
 namespace glueguard {

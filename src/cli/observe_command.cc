@@ -6,7 +6,7 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials_chain.h"
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "aws/ec2.h"
 #include "aws/environment.h"
 #include "aws/sts.h"

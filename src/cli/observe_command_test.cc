@@ -6,7 +6,7 @@
 #include <sstream>
 #include <thread>
 
-#include "aws/url.h"
+#include "net/url.h"
 #include "cli/cli.h"
 #include "testing/loopback_server.h"
 #include "testing/temp_dir.h"

@@ -5,11 +5,11 @@
 
 #include "aws/ec2.h"
 #include "aws/sns.h"
-#include "cli/aws_runtime.h"
+#include "app/aws_runtime.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/sessions_runtime.h"
+#include "app/sessions_runtime.h"
 #include "controller/server.h"
 #include "sessions/session_service.h"
 #include "store/open_store.h"

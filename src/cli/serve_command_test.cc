@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "testing/process.h"
 #include "testing/temp_dir.h"
 

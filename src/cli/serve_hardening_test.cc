@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "simcloud/simcloud.h"
 #include "testing/process.h"
 #include "testing/temp_dir.h"

@@ -10,8 +10,8 @@
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/event_input.h"
-#include "sessions/event.h"
-#include "sessions/policy.h"
+#include "policy/event.h"
+#include "policy/policy.h"
 
 namespace glueguard {
 

@@ -7,7 +7,7 @@
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/sessions_runtime.h"
+#include "app/sessions_runtime.h"
 #include "sessions/handler.h"
 #include "sessions/lambda_runtime.h"
 #include "sessions/sqs_dead_letters.h"

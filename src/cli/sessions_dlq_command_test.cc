@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "cli/cli.h"
 #include "sessions/session_store.h"
 #include "simcloud/simcloud.h"

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <thread>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "cli/cli.h"
 #include "simcloud/simcloud.h"
 #include "testing/session_fakes.h"

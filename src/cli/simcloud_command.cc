@@ -4,7 +4,7 @@
 #include <fstream>
 #include <ostream>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "base/clock.h"
 #include "base/random.h"
 #include "cli/command_support.h"

@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "base/strings.h"
-#include "config/yaml_reader.h"
-#include "sessions/policy_yaml.h"
+#include "formats/yaml_reader.h"
+#include "policy/policy_yaml.h"
 
 namespace glueguard {
 
@@ -46,6 +46,56 @@ SubnetSettings Config::SettingsFor(const SubnetConfig& subnet) const {
 
 namespace {
 
+// A buffer policy as a spec string ("rolling-max:5:10") or a map {policy, ips, window, floor, source}.
+bool ReadBuffer(YamlReader& r, const YAML::Node& node, const std::string& path, BufferPolicy& out) {
+  if (node.IsScalar()) {
+    Result<BufferPolicy> p = ParseBufferPolicy(node.Scalar());
+    if (!p.ok()) {
+      r.Error(node, path, p.status().message());
+      return false;
+    }
+    out = *p;
+    return true;
+  }
+  if (!node.IsMap()) {
+    r.Error(node, path, "must be a policy name or a map with 'policy'");
+    return false;
+  }
+  r.CheckKeys(node, path, {"policy", "ips", "window", "floor", "source"});
+  std::string kind;
+  if (!r.ReadString(node, path, "policy", kind, true)) return false;
+  BufferPolicy p;
+  if (kind == "none") {
+    p.kind = BufferPolicy::Kind::kNone;
+  } else if (kind == "static") {
+    p.kind = BufferPolicy::Kind::kStatic;
+  } else if (kind == "rolling-max") {
+    p.kind = BufferPolicy::Kind::kRollingMax;
+  } else {
+    r.Error(node["policy"], YamlReader::Join(path, "policy"),
+          fmt::format("'{}' is not one of none, static, rolling-max", kind));
+    return false;
+  }
+  bool ok = true;
+  ok &= r.ReadSignedCount(node, path, "ips", p.static_ips);
+  ok &= r.ReadSignedCount(node, path, "floor", p.floor);
+  ok &= r.ReadInt(node, path, "window", p.window, 1, 1000);
+  std::string source;
+  if (r.ReadString(node, path, "source", source) && !source.empty()) {
+    if (source == "available") {
+      p.source = BufferSource::kAvailable;
+    } else if (source == "total") {
+      p.source = BufferSource::kTotal;
+    } else {
+      r.Error(node["source"], YamlReader::Join(path, "source"), fmt::format("'{}' is neither available nor total", source));
+      ok = false;
+    }
+  }
+  if (ok) out = p;
+  return ok;
+}
+
+
 void ReadStore(YamlReader& r, const YAML::Node& node, StoreConfig& store) {
   if (!node) return;
   if (!node.IsMap()) return r.Error(node, "store", "must be a map");
@@ -65,7 +115,7 @@ void ReadAdmission(YamlReader& r, const YAML::Node& node, AdmissionConfig& a) {
   r.CheckKeys(node, path,
               {"buffer", "poll_interval", "stale_after", "reservation_ttl", "max_wait", "waiter_idle_timeout",
                "cool_off", "strict_fifo", "priority_floor"});
-  if (node["buffer"]) r.ReadBuffer(node["buffer"], "admission.buffer", a.buffer);
+  if (node["buffer"]) ReadBuffer(r, node["buffer"], "admission.buffer", a.buffer);
   r.ReadDuration(node, path, "poll_interval", a.poll_interval);
   a.stale_after = 2 * a.poll_interval;
   r.ReadDuration(node, path, "stale_after", a.stale_after);
@@ -227,7 +277,7 @@ void ReadSubnets(YamlReader& r, const YAML::Node& node, Config& config) {
     }
     if (item["buffer"]) {
       BufferPolicy p;
-      if (r.ReadBuffer(item["buffer"], path + ".buffer", p)) s.buffer = p;
+      if (ReadBuffer(r, item["buffer"], path + ".buffer", p)) s.buffer = p;
     }
     if (item["strict_fifo"]) {
       bool strict = false;

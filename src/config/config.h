@@ -12,7 +12,7 @@
 #include "base/env.h"
 #include "base/status.h"
 #include "base/time.h"
-#include "sessions/policy.h"
+#include "policy/policy.h"
 
 namespace glueguard {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "admission/admission_service.h"
+#include "controller/admission_service.h"
 #include "aws/ec2.h"
 #include "base/clock.h"
 #include "config/config.h"

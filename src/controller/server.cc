@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "sessions/event.h"
+#include "policy/event.h"
 
 namespace glueguard {
 namespace {

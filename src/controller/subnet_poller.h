@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "admission/admission_service.h"
+#include "controller/admission_service.h"
 #include "admission/observation.h"
 #include "aws/ec2.h"
 #include "base/clock.h"

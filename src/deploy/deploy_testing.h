@@ -10,7 +10,7 @@
 #include "base/random.h"
 #include "controller/controller.h"
 #include "controller/controller_metrics.h"
-#include "deploy/promql_names.h"
+#include "testing/promql_names.h"
 #include "notify/notifier.h"
 #include "sessions/session_metrics.h"
 #include "store/memory_store.h"

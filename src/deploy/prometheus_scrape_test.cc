@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "aws/curl_transport.h"
-#include "aws/url.h"
+#include "net/curl_transport.h"
+#include "net/url.h"
 #include "controller/server.h"
 #include "deploy/deploy_testing.h"
 #include "testing/temp_dir.h"

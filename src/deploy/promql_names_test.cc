@@ -1,4 +1,4 @@
-#include "deploy/promql_names.h"
+#include "testing/promql_names.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

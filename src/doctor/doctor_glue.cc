@@ -6,7 +6,7 @@
 
 #include "doctor/doctor_internal.h"
 #include "sessions/handler.h"
-#include "sessions/policy.h"
+#include "policy/policy.h"
 
 namespace glueguard::doctor_internal {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "aws/environment.h"
 #include "doctor/doctor.h"
 #include "simcloud/simcloud.h"

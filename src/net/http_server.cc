@@ -17,7 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "aws/url.h"
+#include "net/url.h"
 #include "base/strings.h"
 
 namespace glueguard {

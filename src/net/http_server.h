@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "aws/http.h"
+#include "net/http.h"
 #include "base/status.h"
 
 namespace glueguard {

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "net/http_server.h"
 #include "testing/raw_http.h"
 

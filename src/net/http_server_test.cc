@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 
 namespace glueguard {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "aws/http.h"
+#include "net/http.h"
 #include "aws/sns.h"
 #include "base/status.h"
 #include "base/time.h"

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "testing/loopback_server.h"
 
 namespace glueguard {

@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "sessions/event.h"
-#include "sessions/policy.h"
+#include "policy/event.h"
+#include "policy/policy.h"
 
 namespace glueguard {
 namespace {

@@ -20,7 +20,7 @@
 #include "config/config.h"
 #include "notify/notifier.h"
 #include "sessions/enforcer.h"
-#include "sessions/policy.h"
+#include "policy/policy.h"
 #include "sessions/session_metrics.h"
 #include "sessions/session_store.h"
 

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "aws/http.h"
+#include "net/http.h"
 #include "sessions/handler.h"
 
 namespace glueguard {

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "net/http_server.h"
 #include "testing/session_fakes.h"
 

@@ -6,7 +6,7 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "aws/environment.h"
 #include "sessions/reconciler.h"
 #include "sessions/sqs_dead_letters.h"

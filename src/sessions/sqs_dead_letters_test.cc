@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "simcloud/simcloud.h"
 #include "testing/session_fakes.h"
 #include "testing/simcloud_aws.h"

@@ -80,11 +80,6 @@ std::vector<std::string_view> SplitWhitespace(std::string_view text) {
   return words;
 }
 
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
 
 // Digits only; values too large for any field saturate so they report as out of range.
 std::optional<int> ParseNumber(std::string_view text) {

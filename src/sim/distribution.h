@@ -1,5 +1,5 @@
 // Distribution: a random distribution of non-negative values, used by the simulator for durations (in
-// milliseconds), counts and multipliers. Read from YAML by ReadDurationDistribution / ReadNumberDistribution.
+// milliseconds), counts and multipliers. Read from YAML by sim/distribution_yaml.h.
 //
 // Sampling draws only from Random::Uniform() and uses no <random> distribution, so a seed gives the same
 // values on every standard library. (The transcendental functions std::log, std::exp and std::cos come from
@@ -15,7 +15,6 @@
 
 #include "base/random.h"
 #include "base/time.h"
-#include "config/yaml_reader.h"
 
 namespace glueguard {
 
@@ -93,25 +92,7 @@ class Distribution {
   bool is_duration_ = false;
 };
 
-// Reads a duration distribution from `node` (durations written with units: 90s, 25m, 1h30m). Accepted forms:
-//   25m                                  fixed
-//   {fixed: 25m}
-//   {uniform: [10m, 40m]}
-//   {normal: {mean: 30m, stddev: 5m, min: 10m, max: 1h}}     min/max optional: truncation
-//   {lognormal: {median: 20m, p95: 45m}}
-//   {exponential: {mean: 30m}}
-//   {choice: [{value: 15m, weight: 3}, {value: 45m, weight: 1}]}   weight optional, default 1
-// plus optional `min` / `max` keys beside the kind key, clamping any kind (for a normal, the same as inside).
-// Exactly one kind key. The result is marked AsDuration().
-// Returns true and sets `out` on success; true and leaves `out` alone when `node` is undefined (an absent
-// key); false, leaving `out` alone, after recording every problem in `r` under `path` otherwise.
-bool ReadDurationDistribution(YamlReader& r, const YAML::Node& node, const std::string& path,
-                              Distribution& out);
-
-// The same forms with plain numbers ("2.5") for counts and multipliers. Every value written (fixed, lo, hi,
-// mean, median, p95, choice values, min, max) must lie in [min, max], and samples are clamped to
-// [min, max] unless a tighter min/max is written. REQUIRES: min <= max.
-bool ReadNumberDistribution(YamlReader& r, const YAML::Node& node, const std::string& path, Distribution& out,
-                            double min, double max);
+// `ms` milliseconds as a Duration: rounded to whole milliseconds, at least zero, at most kMaxDuration.
+Duration ToDuration(double ms);
 
 }  // namespace glueguard

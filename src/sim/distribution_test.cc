@@ -1,4 +1,5 @@
 #include "sim/distribution.h"
+#include "sim/distribution_yaml.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "config/yaml_reader.h"
+#include "sim/distribution_yaml.h"
 
 namespace glueguard {
 

@@ -1,3 +1,6 @@
+// The simulated world's state machine. One file over 500 lines because subnets, ENIs, job runs and sessions
+// change each other's state through the event queue and the World's private members; split, those members
+// would have to become an internal interface for no reader's benefit.
 #include "sim/world.h"
 
 #include <fmt/format.h>

@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "aws/http.h"
+#include "net/http.h"
 #include "base/random.h"
 #include "base/status.h"
 #include "base/time.h"

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "aws/curl_transport.h"
-#include "aws/fake_transport.h"
+#include "net/curl_transport.h"
+#include "net/fake_transport.h"
 #include "aws/sqs.h"
 #include "simcloud/sts_service.h"
 #include "testing/loopback_server.h"

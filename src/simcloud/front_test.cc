@@ -8,11 +8,11 @@
 #include <thread>
 
 #include "aws/aws_client.h"
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "aws/sigv4.h"
 #include "aws/sqs.h"
 #include "aws/sts.h"
-#include "aws/url.h"
+#include "net/url.h"
 #include "simcloud/sns_service.h"
 #include "simcloud/sqs_service.h"
 #include "simcloud/sts_service.h"

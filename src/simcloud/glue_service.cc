@@ -1,3 +1,6 @@
+// simcloud's Glue: sessions, jobs, job runs and connections over the simulated world, on Glue's JSON wire
+// form. One file over 500 lines because every operation validates its request with the same reader and
+// maps the world's state to the same reply shapes.
 #include "simcloud/glue_service.h"
 
 #include <fmt/format.h>

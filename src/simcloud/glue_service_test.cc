@@ -1,3 +1,5 @@
+// One file over 500 lines: every Glue operation simcloud serves is checked here through the same front and
+// client set-up, so the operations' shared state (sessions, job runs, paging tokens) is tested as one.
 // GlueService through the repo's own Glue client and the whole simcloud front (SigV4 verification included),
 // over a transport that hands each request to Front::Serve, plus one test over real HTTP; raw JSON bodies for
 // the error cases. The simulated world follows a FakeClock at speed 1, so a test moves Glue's world by
@@ -11,11 +13,11 @@
 #include <set>
 
 #include "aws/aws_client.h"
-#include "aws/curl_transport.h"
-#include "aws/fake_transport.h"
+#include "net/curl_transport.h"
+#include "net/fake_transport.h"
 #include "aws/glue.h"
 #include "aws/service.h"
-#include "aws/url.h"
+#include "net/url.h"
 #include "base/env.h"
 #include "simcloud/front.h"
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "aws/http.h"
+#include "net/http.h"
 #include "base/clock.h"
 #include "base/random.h"
 #include "simcloud/cloudtrail.h"

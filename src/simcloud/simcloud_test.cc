@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "testing/aws_cli.h"
 
 namespace glueguard {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "aws/sns.h"
-#include "aws/url.h"
+#include "net/url.h"
 #include "testing/fake_aws.h"
 
 namespace glueguard {

@@ -1,3 +1,6 @@
+// simcloud's SQS: queues, visibility, long polls parked without a thread, and the Query and JSON wire forms.
+// One file over 500 lines because every operation works on the same queue state under one lock, and the
+// parked long polls are woken from the same place the messages arrive.
 #include "simcloud/sqs_service.h"
 
 #include <fmt/format.h>

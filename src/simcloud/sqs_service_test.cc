@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "aws/sqs.h"
-#include "aws/url.h"
+#include "net/url.h"
 #include "testing/fake_aws.h"
 
 namespace glueguard {

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "aws/url.h"
+#include "net/url.h"
 
 namespace glueguard {
 

@@ -7,7 +7,7 @@
 #include "aws/aws_client.h"
 #include "aws/sns.h"
 #include "aws/sqs.h"
-#include "aws/url.h"
+#include "net/url.h"
 
 namespace glueguard {
 namespace {

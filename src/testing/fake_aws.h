@@ -5,7 +5,7 @@
 #include <string>
 
 #include "aws/aws_client.h"
-#include "aws/fake_transport.h"
+#include "net/fake_transport.h"
 
 namespace glueguard::testing {
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "aws/curl_transport.h"
+#include "net/curl_transport.h"
 #include "base/clock.h"
 #include "base/random.h"
 #include "sim/workload.h"

@@ -1,0 +1,39 @@
+// SessionsRuntime: what the session commands (serve's session boundaries, `sessions dlq`, `lambda`) need to
+// act for real — AWS clients from the environment, the notifiers of the notify section, the session store
+// next to the observation store. One place, so they all act the same way.
+#pragma once
+
+#include <memory>
+
+#include "aws/glue.h"
+#include "aws/sns.h"
+#include "aws/sqs.h"
+#include "app/aws_runtime.h"
+#include "config/config.h"
+#include "notify/notifier.h"
+#include "sessions/session_store.h"
+
+namespace glueguard {
+
+struct SessionsRuntime {
+  std::unique_ptr<AwsRuntime> aws;
+  std::unique_ptr<GlueClient> glue;
+  std::unique_ptr<SnsClient> sns;
+  std::unique_ptr<SqsClient> sqs;
+  std::unique_ptr<FanOutNotifier> notifier;
+  std::unique_ptr<SessionStore> local_store;  // dedupe and the inbox (and dead letters without a queue)
+  std::unique_ptr<SessionStore> store;  // what the handler uses: local_store, or it with SQS dead letters
+
+  // Errors: the AWS environment's, the store's (a file that cannot be opened), the notify section's.
+  static Result<std::unique_ptr<SessionsRuntime>> Create(const Config& config, const EnvLookup& env);
+};
+
+// The session store a configuration names: the SQLite file of store.path, or memory for the memory kind.
+Result<std::unique_ptr<SessionStore>> OpenSessionStore(const StoreConfig& store);
+
+// `local` itself when sessions.dead_letter_queue_url is empty; else `local` with dead letters on that queue.
+// `local` and `sqs` must outlive the result.
+std::unique_ptr<SessionStore> WithDeadLetterQueue(const SessionsConfig& sessions, SessionStore& local,
+                                                  SqsApi& sqs);
+
+}  // namespace glueguard

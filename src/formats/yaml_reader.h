@@ -1,0 +1,56 @@
+// YamlReader: walks a parsed YAML document, converting values and collecting every problem as
+// "source:line: key.path: problem", so a file with three mistakes reports all three at once.
+// Internal to the parsers of glueguard's YAML files (config, workloads, policies); it is the one place that
+// includes yaml-cpp in a header.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+#include "base/time.h"
+
+namespace glueguard {
+
+class YamlReader {
+ public:
+  explicit YamlReader(std::string source) : source_(std::move(source)) {}
+
+  // Records a problem at `at` (its line, or 0 when the node is absent).
+  void Error(const YAML::Node& at, const std::string& path, const std::string& message);
+  void Error(int line, const std::string& path, const std::string& message);
+  const std::vector<std::string>& errors() const { return errors_; }
+  const std::string& source() const { return source_; }
+
+  // Reports keys of `map` that are not in `allowed`, with a "did you mean" when one is close.
+  void CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed);
+
+  // Each Read* leaves `out` alone and returns true when the key is absent (and not required); returns false
+  // and records a problem when it is present but wrong, or absent and required.
+  bool ReadString(const YAML::Node& map, const std::string& path, const char* key, std::string& out,
+                  bool required = false);
+  bool ReadInt(const YAML::Node& map, const std::string& path, const char* key, int& out, int min, int max);
+  // A real number in [min, max].
+  bool ReadDouble(const YAML::Node& map, const std::string& path, const char* key, double& out, double min,
+                  double max);
+  // A fraction in (0, 1], written 0.8 or 80%.
+  bool ReadFraction(const YAML::Node& map, const std::string& path, const char* key, double& out);
+  // true or false in any case; anything else is an error, never silently "on".
+  bool ReadBool(const YAML::Node& map, const std::string& path, const char* key, bool& out);
+  // A duration with a unit ("90s", "15m", "1h30m"), longer than zero.
+  bool ReadDuration(const YAML::Node& map, const std::string& path, const char* key, Duration& out);
+
+  // A count (of IPs, say) from 0: a negative value gets its own message, since it is the likely mistake.
+  bool ReadSignedCount(const YAML::Node& map, const std::string& path, const char* key, int& out);
+
+  // "a.b" from "a" and "b"; just "b" when `path` is empty.
+  static std::string Join(const std::string& path, const std::string& key);
+
+ private:
+
+  std::string source_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace glueguard

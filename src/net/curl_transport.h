@@ -1,0 +1,32 @@
+// CurlTransport: the real HttpTransport, over libcurl. TLS peers are verified; connections are kept and reused
+// (a small pool of handles); the standard proxy variables (http_proxy, https_proxy, no_proxy) are honoured by
+// libcurl itself; CURL_CA_BUNDLE, when set, names the CA file. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "net/http.h"
+
+namespace glueguard {
+
+class CurlTransport final : public HttpTransport {
+ public:
+  CurlTransport();
+  ~CurlTransport() override;
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  Result<HttpResponse> Send(const HttpRequest& request) override;
+
+ private:
+  struct Handle;  // a CURL easy handle, owned; defined in the .cc
+  std::unique_ptr<Handle> Take();
+  void Give(std::unique_ptr<Handle> handle);
+
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Handle>> idle_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace glueguard
