@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "app/aws_runtime.h"
 #include "aws/ec2.h"
 #include "aws/retry.h"
 #include "base/json_limits.h"
+#include "base/strings.h"
 #include "controller/api.h"
 #include "controller/controller.h"
 #include "net/curl_transport.h"
@@ -22,13 +25,14 @@ constexpr int kControllerAttempts = 4;
 constexpr Duration kControllerBackoffBase = std::chrono::milliseconds(200);
 constexpr Duration kControllerBackoffCap = std::chrono::seconds(1);
 
+// One controller, or several replicas of it: a request goes to the one that answered last, and on a
+// connection failure or a 502/503/504 at once to the next; after a round over all of them without an answer,
+// a backoff, for at most kControllerAttempts rounds.
 class RemoteAdmissions final : public Admissions {
  public:
-  RemoteAdmissions(std::string url, std::string token, HttpTransport& transport, Sleeper& sleeper,
+  RemoteAdmissions(std::vector<std::string> urls, std::string token, HttpTransport& transport, Sleeper& sleeper,
                    Random& random)
-      : url_(std::move(url)), token_(std::move(token)), transport_(transport), sleeper_(sleeper), random_(random) {
-    while (!url_.empty() && url_.back() == '/') url_.pop_back();
-  }
+      : urls_(std::move(urls)), token_(std::move(token)), transport_(transport), sleeper_(sleeper), random_(random) {}
 
   Result<Decision> Admit(const AdmissionRequest& request) override {
     nlohmann::json body = {
@@ -53,27 +57,36 @@ class RemoteAdmissions final : public Admissions {
   }
 
  private:
-  // Sends the request, retrying a connection failure or a 502/503/504 (every call is idempotent: an admission
-  // is keyed by its run id). Unavailable when the controller still cannot be reached.
+  // Sends the request, retrying a connection failure or a 502/503/504 on the next controller (every call is
+  // idempotent: an admission is keyed by its run id). Unavailable when no controller could be reached.
   Result<HttpResponse> Send(const std::string& method, const std::string& path, std::string body) {
     HttpRequest r;
     r.method = method;
-    r.url = url_ + path;
     r.body = std::move(body);
     r.timeout = std::chrono::seconds(60);
     if (!r.body.empty()) r.headers.push_back({"Content-Type", "application/json"});
     if (!token_.empty()) r.headers.push_back({"Authorization", "Bearer " + token_});
     Status last;
-    for (int attempt = 1; attempt <= kControllerAttempts; ++attempt) {
-      if (attempt > 1) sleeper_.Sleep(Backoff(attempt - 1, random_, kControllerBackoffBase, kControllerBackoffCap));
-      Result<HttpResponse> response = transport_.Send(r);
-      if (response.ok() && response->status != 502 && response->status != 503 && response->status != 504) {
-        return response;
+    for (int round = 1; round <= kControllerAttempts; ++round) {
+      if (round > 1) sleeper_.Sleep(Backoff(round - 1, random_, kControllerBackoffBase, kControllerBackoffCap));
+      for (size_t k = 0; k < urls_.size(); ++k) {
+        const size_t index = (current_ + k) % urls_.size();
+        r.url = urls_[index] + path;
+        Result<HttpResponse> response = transport_.Send(r);
+        if (response.ok() && response->status != 502 && response->status != 503 && response->status != 504) {
+          current_ = index;
+          return response;
+        }
+        const Status why = response.ok() ? Failure(*response) : response.status();
+        last = urls_.size() == 1 ? why : Status::Unavailable(fmt::format("{}: {}", urls_[index], why.message()));
       }
-      last = response.ok() ? Failure(*response) : response.status();
     }
-    return Status::Unavailable(fmt::format("the controller at {} could not be reached after {} attempts: {}", url_,
-                                           kControllerAttempts, last.message()));
+    if (urls_.size() == 1) {
+      return Status::Unavailable(fmt::format("the controller at {} could not be reached after {} attempts: {}",
+                                             urls_[0], kControllerAttempts, last.message()));
+    }
+    return Status::Unavailable(fmt::format("none of the {} controllers could be reached after {} attempts each; last: {}",
+                                           urls_.size(), kControllerAttempts, last.message()));
   }
 
   static Status Failure(const HttpResponse& response) {
@@ -91,7 +104,8 @@ class RemoteAdmissions final : public Admissions {
     return Status::Unavailable(text);
   }
 
-  std::string url_;
+  const std::vector<std::string> urls_;
+  size_t current_ = 0;  // the controller that answered last
   std::string token_;
   HttpTransport& transport_;
   Sleeper& sleeper_;
@@ -101,8 +115,8 @@ class RemoteAdmissions final : public Admissions {
 // A RemoteAdmissions with the process's own HTTP client, sleeps and randomness.
 class OwningRemoteAdmissions final : public Admissions {
  public:
-  OwningRemoteAdmissions(std::string url, std::string token)
-      : remote_(std::move(url), std::move(token), transport_, sleeper_, random_) {}
+  OwningRemoteAdmissions(std::vector<std::string> urls, std::string token)
+      : remote_(std::move(urls), std::move(token), transport_, sleeper_, random_) {}
   Result<Decision> Admit(const AdmissionRequest& request) override { return remote_.Admit(request); }
   Status Release(const std::string& id) override { return remote_.Release(id); }
   Status ReportFailure(const std::string& target) override { return remote_.ReportFailure(target); }
@@ -155,13 +169,37 @@ class LocalAdmissions final : public Admissions {
 
 }  // namespace
 
-std::unique_ptr<Admissions> MakeRemoteAdmissions(std::string url, std::string token, HttpTransport& transport,
-                                                 Sleeper& sleeper, Random& random) {
-  return std::make_unique<RemoteAdmissions>(std::move(url), std::move(token), transport, sleeper, random);
+Result<std::vector<std::string>> ParseControllerUrls(std::string_view text) {
+  std::vector<std::string> urls;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    std::string url(Trim(text.substr(start, comma - start)));
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (url.empty()) {
+      return Status::InvalidArgument(fmt::format("the controller list '{}' has an empty entry", text));
+    }
+    if (!url.starts_with("http://") && !url.starts_with("https://")) {
+      return Status::InvalidArgument(
+          fmt::format("controller '{}' is not an http:// or https:// URL", url));
+    }
+    urls.push_back(std::move(url));
+    start = comma + 1;
+  }
+  return urls;
 }
 
-std::unique_ptr<Admissions> MakeRemoteAdmissions(std::string url, std::string token) {
-  return std::make_unique<OwningRemoteAdmissions>(std::move(url), std::move(token));
+Result<std::unique_ptr<Admissions>> MakeRemoteAdmissions(std::string_view urls, std::string token,
+                                                         HttpTransport& transport, Sleeper& sleeper,
+                                                         Random& random) {
+  GG_ASSIGN_OR_RETURN(std::vector<std::string> list, ParseControllerUrls(urls));
+  return std::unique_ptr<Admissions>(
+      std::make_unique<RemoteAdmissions>(std::move(list), std::move(token), transport, sleeper, random));
+}
+
+Result<std::unique_ptr<Admissions>> MakeRemoteAdmissions(std::string_view urls, std::string token) {
+  GG_ASSIGN_OR_RETURN(std::vector<std::string> list, ParseControllerUrls(urls));
+  return std::unique_ptr<Admissions>(std::make_unique<OwningRemoteAdmissions>(std::move(list), std::move(token)));
 }
 
 Result<std::unique_ptr<Admissions>> MakeLocalAdmissions(const std::string& config_path, const EnvLookup& env) {

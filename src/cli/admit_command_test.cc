@@ -190,5 +190,51 @@ TEST_F(AdmitCommandTest, A503IsAskedAgainUntilTheControllerAnswers) {
   EXPECT_EQ(asked.load(), 3);
 }
 
+// Several replicas in --server: one that is down is skipped for the next at once, the one that answered is
+// asked first from then on, and a list that names nothing usable is a usage error that says why.
+TEST_F(AdmitCommandTest, AReplicaThatCannotBeReachedIsSkippedForTheNext) {
+  testing::LoopbackServer controller;
+  std::atomic<int> admissions{0}, releases{0};
+  controller.server().Post("/v1/admissions", [&](const httplib::Request&, httplib::Response& res) {
+    ++admissions;
+    res.set_content(
+        R"({"outcome":"admit","code":"fits","reason":"ok","category":"critical","subnet":"subnet-a",)"
+        R"("run_id":"x","workers":10,"reservation_id":"rsv-1"})",
+        "application/json");
+  });
+  controller.server().Delete(R"(/v1/admissions/(.+))", [&](const httplib::Request&, httplib::Response& res) {
+    ++releases;
+    res.status = 204;
+  });
+  const std::string replicas = "http://127.0.0.1:9, " + controller.Url() + "/";
+  CommandRun admitted = Run({"admit", "--server", replicas, "--category", "critical", "--workers", "10",
+                             "--run-id", "x"});
+  EXPECT_EQ(admitted.code, 0) << admitted.err;
+  EXPECT_EQ(admissions.load(), 1);
+  CommandRun released = Run({"release", "--server", replicas, "--reservation", "rsv-1"});
+  EXPECT_EQ(released.code, 0) << released.err;
+  EXPECT_EQ(releases.load(), 1);
+}
+
+TEST_F(AdmitCommandTest, NoReplicaReachableIsAWaitThatSaysHowMany) {
+  CommandRun unreachable = Run({"admit", "--server", "http://127.0.0.1:9,http://127.0.0.1:7", "--category",
+                                "critical", "--workers", "10", "--run-id", "x"});
+  EXPECT_EQ(unreachable.code, 75);
+  EXPECT_NE(unreachable.err.find("none of the 2 controllers could be reached after 4 attempts each"),
+            std::string::npos)
+      << unreachable.err;
+}
+
+TEST_F(AdmitCommandTest, AControllerListWithAnEmptyOrNonHttpEntryIsAUsageError) {
+  CommandRun empty = Run({"admit", "--server", "http://127.0.0.1:9,,http://127.0.0.1:7", "--category",
+                          "critical", "--workers", "10", "--run-id", "x"});
+  EXPECT_EQ(empty.code, 2);
+  EXPECT_NE(empty.err.find("has an empty entry"), std::string::npos) << empty.err;
+  CommandRun bare = Run({"release", "--server", "controller-1:8080", "--reservation", "rsv-1"});
+  EXPECT_EQ(bare.code, 2);
+  EXPECT_NE(bare.err.find("'controller-1:8080' is not an http:// or https:// URL"), std::string::npos)
+      << bare.err;
+}
+
 }  // namespace
 }  // namespace glueguard
