@@ -11,9 +11,10 @@
 #include <set>
 #include <utility>
 
-#include "base/json_limits.h"
 #include "aws/aws_client.h"
 #include "aws/service.h"
+#include "base/json_limits.h"
+#include "formats/json_reply.h"
 
 namespace glueguard {
 
@@ -244,16 +245,7 @@ Result<Item> ReadItem(const Json& j, const std::string& path, int depth) {
 // parsed attribute values, with its own message.
 constexpr int kMaxReplyJsonDepth = 2 * 32 + 16;
 
-Result<Json> ParseObject(std::string_view text) {
-  GG_RETURN_IF_ERROR(CheckJsonDepth(text, "the reply", kMaxReplyJsonDepth));
-  Json body = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    return Status::Internal(fmt::format("not valid JSON ({} bytes; malformed or truncated)", text.size()));
-  }
-  if (!body.is_object())
-    return Status::Internal(fmt::format("expected a JSON object, got {}", body.type_name()));
-  return body;
-}
+Result<Json> ParseObject(std::string_view text) { return ParseJsonReplyObject(text, kMaxReplyJsonDepth); }
 
 // The member `key` of `object`, or nullptr when it is absent or null.
 const Json* Find(const Json& object, const char* key) {

@@ -8,6 +8,7 @@
 
 #include "aws/aws_client.h"
 #include "aws/service.h"
+#include "aws/xml_reply.h"
 #include "base/strings.h"
 
 namespace glueguard {
@@ -17,31 +18,14 @@ namespace {
 constexpr int kMinMaxResults = 5;
 constexpr int kMaxMaxResults = 1000;
 
-// Text from a reply for an error message, cut short so a hostile reply cannot blow up the log.
-std::string Shorten(std::string_view text) {
-  constexpr size_t kMax = 64;
-  if (text.size() <= kMax) return std::string(text);
-  return fmt::format("{}...", text.substr(0, kMax));
-}
 
-std::string Quote(std::string_view text) { return fmt::format("'{}'", Shorten(text)); }
+std::string Quote(std::string_view text) { return fmt::format("'{}'", ShortenForMessage(text)); }
 
 
 // Parses `xml` into `doc` and checks that the root element is <operation>Response (EC2 has no Result
 // wrapper).
 Status LoadReply(std::string_view xml, std::string_view operation, pugi::xml_document& doc) {
-  const pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size());
-  if (!parsed) {
-    return Status::Internal(fmt::format("EC2 {}: reply is not well-formed XML: {} at offset {}", operation,
-                                        parsed.description(), parsed.offset));
-  }
-  const std::string expected = fmt::format("{}Response", operation);
-  const std::string_view root = doc.document_element().name();
-  if (root != expected) {
-    return Status::Internal(fmt::format("EC2 {}: reply has root element <{}>, expected <{}>", operation,
-                                        Shorten(root), expected));
-  }
-  return Status::Ok();
+  return LoadXmlReply(xml, "EC2", operation, doc).status();
 }
 
 std::string Text(pugi::xml_node node, const char* name) { return node.child(name).text().get(); }

@@ -12,9 +12,10 @@
 #include <set>
 #include <utility>
 
-#include "base/json_limits.h"
 #include "aws/aws_client.h"
 #include "aws/service.h"
+#include "base/json_limits.h"
+#include "formats/json_reply.h"
 
 namespace glueguard {
 
@@ -25,17 +26,7 @@ using Json = nlohmann::json;
 // Serialises a request body. Strings must be UTF-8; invalid bytes are sent as U+FFFD rather than throwing.
 std::string Dump(const Json& body) { return body.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
-// Parses a reply body that must be a JSON object.
-Result<Json> ParseObject(std::string_view text) {
-  GG_RETURN_IF_ERROR(CheckJsonDepth(text, "the reply"));
-  Json body = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    return Status::Internal(fmt::format("not valid JSON ({} bytes; malformed or truncated)", text.size()));
-  }
-  if (!body.is_object())
-    return Status::Internal(fmt::format("expected a JSON object, got {}", body.type_name()));
-  return body;
-}
+Result<Json> ParseObject(std::string_view text) { return ParseJsonReplyObject(text); }
 
 const Json& EmptyObject() {
   static const Json kEmpty = Json::object();

@@ -6,31 +6,18 @@
 
 #include "aws/aws_client.h"
 #include "aws/service.h"
+#include "aws/xml_reply.h"
 
 namespace glueguard {
 
 namespace {
 
-std::string Shorten(std::string_view text) {
-  constexpr size_t kMax = 64;
-  if (text.size() <= kMax) return std::string(text);
-  return fmt::format("{}...", text.substr(0, kMax));
-}
 
 }  // namespace
 
 Result<std::string> ParsePublishResponse(std::string_view xml) {
   pugi::xml_document doc;
-  const pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size());
-  if (!parsed) {
-    return Status::Internal(fmt::format("SNS Publish: reply is not well-formed XML: {} at offset {}",
-                                        parsed.description(), parsed.offset));
-  }
-  const pugi::xml_node root = doc.document_element();
-  if (std::string_view(root.name()) != "PublishResponse") {
-    return Status::Internal(fmt::format(
-        "SNS Publish: reply has root element <{}>, expected <PublishResponse>", Shorten(root.name())));
-  }
+  GG_ASSIGN_OR_RETURN(const pugi::xml_node root, LoadXmlReply(xml, "SNS", "Publish", doc));
   std::string message_id = root.child("PublishResult").child("MessageId").text().get();
   if (message_id.empty()) return Status::Internal("SNS Publish: reply has no <PublishResult><MessageId>");
   return message_id;

@@ -7,6 +7,7 @@
 
 #include "aws/aws_client.h"
 #include "aws/service.h"
+#include "aws/xml_reply.h"
 
 namespace glueguard {
 
@@ -19,28 +20,13 @@ constexpr int kMaxDelaySeconds = 900;
 // How much longer than the long poll the HTTP exchange may take.
 constexpr std::chrono::seconds kLongPollMargin{10};
 
-std::string Shorten(std::string_view text) {
-  constexpr size_t kMax = 64;
-  if (text.size() <= kMax) return std::string(text);
-  return fmt::format("{}...", text.substr(0, kMax));
-}
 
 std::string Text(pugi::xml_node node, const char* name) { return node.child(name).text().get(); }
 
 // Parses `xml` into `doc`, checks that the root element is <action>Response, and returns its <action>Result
 // (a null node when the reply has none).
 Result<pugi::xml_node> LoadReply(std::string_view xml, std::string_view action, pugi::xml_document& doc) {
-  const pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size());
-  if (!parsed) {
-    return Status::Internal(fmt::format("SQS {}: reply is not well-formed XML: {} at offset {}", action,
-                                        parsed.description(), parsed.offset));
-  }
-  const pugi::xml_node root = doc.document_element();
-  const std::string expected = fmt::format("{}Response", action);
-  if (root.name() != expected) {
-    return Status::Internal(fmt::format("SQS {}: reply has root element <{}>, expected <{}>", action,
-                                        Shorten(root.name()), expected));
-  }
+  GG_ASSIGN_OR_RETURN(const pugi::xml_node root, LoadXmlReply(xml, "SQS", action, doc));
   return root.child(fmt::format("{}Result", action).c_str());
 }
 

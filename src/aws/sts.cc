@@ -5,6 +5,7 @@
 #include <pugixml.hpp>
 
 #include "aws/credentials_parse.h"
+#include "aws/xml_reply.h"
 
 namespace glueguard {
 
@@ -12,17 +13,7 @@ namespace {
 
 // Loads `xml` and returns the <{operation}Result> element, or an Internal error saying what is wrong.
 Result<pugi::xml_node> FindResult(pugi::xml_document& doc, std::string_view xml, std::string_view operation) {
-  const pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size());
-  if (!parsed) {
-    return Status::Internal(fmt::format("STS {}: the reply is not well-formed XML ({} at offset {})",
-                                        operation, parsed.description(), parsed.offset));
-  }
-  const pugi::xml_node root = doc.document_element();
-  const std::string response_name = fmt::format("{}Response", operation);
-  if (response_name != root.name()) {
-    return Status::Internal(
-        fmt::format("STS {}: expected <{}> in the reply, got <{}>", operation, response_name, root.name()));
-  }
+  GG_ASSIGN_OR_RETURN(const pugi::xml_node root, LoadXmlReply(xml, "STS", operation, doc));
   const std::string result_name = fmt::format("{}Result", operation);
   const pugi::xml_node result = root.child(result_name.c_str());
   if (!result) return Status::Internal(fmt::format("STS {}: the reply has no <{}>", operation, result_name));

@@ -3,12 +3,12 @@
 // one they decide on their own from AWS and the configured store, like a standalone sensor.
 //
 // Exit codes of admit: 0 admit, 75 wait (EX_TEMPFAIL: BashSensor's retry_exit_code), 1 reject or failure (the
-// reason on stderr), 2 usage. A controller that cannot be reached (refused, reset, 502/503/504), after a few
-// quick retries, is a wait (75), not a failure: a restart or a deploy of the controller must never fail a
-// launch. The sensor's own timeout (max_wait) stays the loud backstop.
+// reason on stderr), 2 usage. A controller that cannot be reached (refused, reset, 502/503/504) is skipped
+// for the next of its replicas when --server lists several; when none answers after a few quick rounds, it
+// is a wait (75), not a failure: a restart, a deploy or a lost replica must never fail a launch. The sensor's
+// own timeout (max_wait) stays the loud backstop.
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -25,8 +25,10 @@ constexpr int kExitWait = 75;
 
 const std::vector<FlagSpec>& ConnectionFlags() {
   static const std::vector<FlagSpec> flags = {
-      {"server", "the controller's URL (default $GLUEGUARD_URL); without one, decide locally", true, false,
-       "URL"},
+      {"server",
+       "the controller's URL, or its replicas' comma-separated: each is tried in turn when one cannot be "
+       "reached (default $GLUEGUARD_URL); without one, decide locally",
+       true, false, "URL[,URL...]"},
       {"token", "bearer token for the controller (default $GLUEGUARD_API_TOKEN)", true, false, "TOKEN"},
       {"config", "glueguard configuration, to decide locally (default $GLUEGUARD_CONFIG)", true, false,
        "FILE"},
@@ -63,22 +65,12 @@ Result<AdmissionRequest> ReadRequest(const Flags& flags) {
   r.run_id = flags.Get("run-id").value_or("");
   if (r.category.empty()) return Status::InvalidArgument("--category is required");
   if (r.run_id.empty()) return Status::InvalidArgument("--run-id is required (e.g. dag_id/run_id/task_id)");
-  const std::string workers = flags.Get("workers").value_or("");
-  char* end = nullptr;
-  const long n = std::strtol(workers.c_str(), &end, 10);
-  if (workers.empty() || *end != '\0' || n < 1 || n > 100000) {
-    return Status::InvalidArgument(fmt::format("--workers must be a whole number from 1, not '{}'", workers));
-  }
-  r.workers = static_cast<int>(n);
-  if (std::optional<std::string> p = flags.Get("priority")) {
-    errno = 0;
-    const long long priority = std::strtoll(p->c_str(), &end, 10);
-    if (p->empty() || *end != '\0' || errno == ERANGE || priority < -1'000'000 || priority > 1'000'000) {
-      return Status::InvalidArgument(
-          fmt::format("--priority must be a whole number from -1000000 to 1000000, not '{}'", *p));
-    }
-    r.priority = static_cast<int>(priority);
-  }
+  GG_ASSIGN_OR_RETURN(const std::optional<int64_t> workers, WholeNumberFlag(flags, "workers", 1, 100000));
+  if (!workers) return Status::InvalidArgument("--workers is required (the Glue job's NumberOfWorkers)");
+  r.workers = static_cast<int>(*workers);
+  GG_ASSIGN_OR_RETURN(const std::optional<int64_t> priority,
+                      WholeNumberFlag(flags, "priority", -1'000'000, 1'000'000));
+  if (priority) r.priority = static_cast<int>(*priority);
   return r;
 }
 

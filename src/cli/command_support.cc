@@ -1,6 +1,9 @@
 #include "cli/command_support.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <mutex>
 #include <ostream>
@@ -75,6 +78,20 @@ bool ReadNumberFlag(const Flags& flags, std::ostream& err, const std::string& na
   }
   value = v;
   return true;
+}
+
+Result<std::optional<int64_t>> WholeNumberFlag(const Flags& flags, const std::string& name, int64_t min,
+                                               int64_t max) {
+  const std::optional<std::string> text = flags.Get(name);
+  if (!text) return std::optional<int64_t>();
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(text->c_str(), &end, 10);
+  if (text->empty() || *end != '\0' || errno == ERANGE || v < min || v > max) {
+    return Status::InvalidArgument(
+        fmt::format("--{} must be a whole number from {} to {}, not '{}'", name, min, max, *text));
+  }
+  return std::optional<int64_t>(v);
 }
 
 std::function<void(const std::string&)> LineLogger(std::ostream& out) {

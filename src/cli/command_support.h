@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <ostream>
@@ -38,6 +39,11 @@ bool ReadNumberFlag(const Flags& flags, std::ostream& err, const std::string& na
   value = static_cast<T>(v);
   return true;
 }
+
+// --<name> as a whole number from `min` to `max`; nullopt when the flag is absent. InvalidArgument naming the
+// flag, the range and what was given otherwise ("2.5", "ten", "", out of range).
+Result<std::optional<int64_t>> WholeNumberFlag(const Flags& flags, const std::string& name, int64_t min,
+                                               int64_t max);
 
 // A log for components that run on their own threads: each call writes one whole line, "glueguard: <line>",
 // to `out` and flushes it, serialised by a lock shared by every logger LineLogger makes.

@@ -204,13 +204,8 @@ int RunDemo(CommandContext& context) {
   int exit_code = kExitOk;
   std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
   if (!flags) return exit_code;
-  const std::string speed_text = flags->Get("speed").value_or("80");
-  char* end = nullptr;
-  const double speed = std::strtod(speed_text.c_str(), &end);
-  if (speed_text.empty() || *end != '\0' || !(speed >= 1 && speed <= 3600)) {
-    context.err << fmt::format("glueguard: --speed must be 1..3600, not '{}'\n", speed_text);
-    return kExitUsage;
-  }
+  double speed = 80;
+  if (!ReadNumberFlag(*flags, context.err, "speed", 1, 3600, speed)) return kExitUsage;
   const std::string start_text = flags->Get("start").value_or("04:50");
   const std::optional<Duration> start_at = ParseTimeOfDay(start_text);
   if (!start_at) {

@@ -61,18 +61,12 @@ int RunSessionsDlqList(CommandContext& context) {
   bool json_output = false;
   if (!ReadOutputFormat(context, *flags, json_output)) return kExitUsage;
   const std::string output = json_output ? "json" : "table";
-  int limit = 100;
-  if (auto text = flags->Get("limit")) {
-    try {
-      limit = std::stoi(*text);
-    } catch (...) {
-      limit = 0;
-    }
-    if (limit <= 0) {
-      context.err << "glueguard: --limit must be a positive number, not '" << *text << "'\n";
-      return kExitUsage;
-    }
+  Result<std::optional<int64_t>> limit_flag = WholeNumberFlag(*flags, "limit", 1, 1'000'000);
+  if (!limit_flag.ok()) {
+    context.err << "glueguard: " << limit_flag.status().message() << "\n";
+    return kExitUsage;
   }
+  const int limit = static_cast<int>(limit_flag->value_or(100));
   // Dead letters live in the local store, or on sessions.dead_letter_queue_url (then this peeks at up to 10).
   std::unique_ptr<SessionsRuntime> runtime;
   std::unique_ptr<SessionStore> local;

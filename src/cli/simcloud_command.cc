@@ -13,19 +13,6 @@
 #include "simcloud/simcloud.h"
 
 namespace glueguard {
-namespace {
-
-Result<double> ParseRate(const char* flag, const std::string& text, double min, double max) {
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(value >= min && value <= max)) {
-    return Status::InvalidArgument(
-        fmt::format("--{} must be a number from {} to {}, not '{}'", flag, min, max, text));
-  }
-  return value;
-}
-
-}  // namespace
 
 int RunSimcloud(CommandContext& context) {
   const char* usage =
@@ -74,18 +61,14 @@ int RunSimcloud(CommandContext& context) {
   options.front.server.host = listen->first;
   options.front.server.port = listen->second;
   options.front.verify_signatures = !flags->Has("no-verify");
-  Result<double> speed = ParseRate("speed", flags->Get("speed").value_or("1"), 0.001, 100000);
-  if (!speed.ok()) return usage_error(speed.status());
-  options.world.speed = *speed;
-  Result<double> seed = ParseRate("seed", flags->Get("seed").value_or("1"), 0, 1e15);
+  if (!ReadNumberFlag(*flags, context.err, "speed", 0.001, 100000, options.world.speed)) return kExitUsage;
+  Result<std::optional<int64_t>> seed = WholeNumberFlag(*flags, "seed", 0, 1'000'000'000'000'000);
   if (!seed.ok()) return usage_error(seed.status());
-  options.world.seed = static_cast<uint64_t>(*seed);
+  options.world.seed = static_cast<uint64_t>(seed->value_or(1));
   options.world.run_arrivals = !flags->Has("no-arrivals");
   if (auto queue = flags->Get("events-queue")) options.cloudtrail.queue_name = *queue;
   options.cloudtrail.post_url = flags->Get("events-url").value_or("");
-  Result<double> drop = ParseRate("drop-events", flags->Get("drop-events").value_or("0"), 0, 1);
-  if (!drop.ok()) return usage_error(drop.status());
-  options.cloudtrail.drop_rate = *drop;
+  if (!ReadNumberFlag(*flags, context.err, "drop-events", 0, 1, options.cloudtrail.drop_rate)) return kExitUsage;
   options.sns_topics = flags->GetAll("sns-topic");
 
   Result<Workload> workload = LoadWorkloadFile(flags->positional().front());

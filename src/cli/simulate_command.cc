@@ -50,16 +50,12 @@ int RunSimulate(CommandContext& context) {
     return kExitUsage;
   }
   auto number = [&](const char* name, int64_t fallback, int64_t min, int64_t max) -> std::optional<int64_t> {
-    const std::optional<std::string> text = flags->Get(name);
-    if (!text) return fallback;
-    char* end = nullptr;
-    const long long value = std::strtoll(text->c_str(), &end, 10);
-    if (text->empty() || *end != '\0' || value < min || value > max) {
-      context.err << fmt::format("glueguard: --{} must be a whole number from {} to {}, not '{}'\n", name,
-                                 min, max, *text);
+    Result<std::optional<int64_t>> value = WholeNumberFlag(*flags, name, min, max);
+    if (!value.ok()) {
+      context.err << "glueguard: " << value.status().message() << "\n";
       return std::nullopt;
     }
-    return value;
+    return value->value_or(fallback);
   };
   const std::optional<int64_t> days = number("days", 90, 1, 3660);
   const std::optional<int64_t> seeds = number("seeds", 1, 1, 10000);

@@ -349,18 +349,10 @@ void ReadCategories(YamlReader& r, const YAML::Node& node, Config& config) {
 
 Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const EnvLookup& env) {
   YamlReader r{std::string(source)};
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(fmt::format("{}:{}: not valid YAML: {}", source, e.mark.line + 1, e.msg));
-  }
-  if (!root.IsMap()) {
-    return Status::InvalidArgument(fmt::format("{}:1: the file must be a YAML map of settings", source));
-  }
+  GG_ASSIGN_OR_RETURN(const YAML::Node root, YamlReader::LoadMap(yaml, source, "the file must be a YAML map of settings"));
   Config config;
   config.source = std::string(source);
-  try {
+  r.Guard([&] {
     r.CheckKeys(root, "",
                 {"region", "store", "admission", "server", "notify", "sessions", "subnets", "categories"});
     r.ReadString(root, "", "region", config.region);
@@ -371,9 +363,7 @@ Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const
     ReadSessions(r, root["sessions"], config.sessions);
     ReadSubnets(r, root["subnets"], config);
     ReadCategories(r, root["categories"], config);
-  } catch (const YAML::Exception& e) {
-    r.Error(e.mark.line + 1, "(document)", e.msg);
-  }
+  });
   if (auto region = env("GLUEGUARD_REGION")) config.region = *region;
   if (auto path = env("GLUEGUARD_STORE_PATH")) config.store.path = *path;
   if (auto listen = env("GLUEGUARD_LISTEN")) config.server.listen = *listen;
@@ -386,14 +376,7 @@ Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const
     }
     config.server.token = *token;
   }
-  if (!r.errors().empty()) {
-    std::string message;
-    for (const std::string& e : r.errors()) {
-      if (!message.empty()) message += "\n";
-      message += e;
-    }
-    return Status::InvalidArgument(message);
-  }
+  GG_RETURN_IF_ERROR(r.ToStatus());
   return config;
 }
 

@@ -9,6 +9,28 @@
 
 namespace glueguard {
 
+Result<YAML::Node> YamlReader::LoadMap(std::string_view yaml, std::string_view source,
+                                       std::string_view not_a_map) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(fmt::format("{}:{}: not valid YAML: {}", source, e.mark.line + 1, e.msg));
+  }
+  if (!root.IsMap()) return Status::InvalidArgument(fmt::format("{}:1: {}", source, not_a_map));
+  return root;
+}
+
+Status YamlReader::ToStatus() const {
+  if (errors_.empty()) return Status::Ok();
+  std::string message;
+  for (const std::string& e : errors_) {
+    if (!message.empty()) message += "\n";
+    message += e;
+  }
+  return Status::InvalidArgument(message);
+}
+
 void YamlReader::Error(const YAML::Node& at, const std::string& path, const std::string& message) {
   const int line = at.IsDefined() ? at.Mark().line + 1 : 0;
   Error(line, path, message);

@@ -7,8 +7,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "base/time.h"
 
 namespace glueguard {
@@ -16,6 +18,25 @@ namespace glueguard {
 class YamlReader {
  public:
   explicit YamlReader(std::string source) : source_(std::move(source)) {}
+
+  // Parses `yaml`, read from `source`, as a document whose top is a map. InvalidArgument
+  // "source:line: not valid YAML: ..." when it does not parse, "source:1: <not_a_map>" when its top is not
+  // a map.
+  static Result<YAML::Node> LoadMap(std::string_view yaml, std::string_view source, std::string_view not_a_map);
+
+  // Runs `read` (a walk over the document with the Read* methods), recording an exception yaml-cpp throws
+  // midway as a problem of the document rather than letting it escape.
+  template <typename Read>
+  void Guard(Read&& read) {
+    try {
+      read();
+    } catch (const YAML::Exception& e) {
+      Error(e.mark.line + 1, "(document)", e.msg);
+    }
+  }
+
+  // Every problem recorded, one a line, as InvalidArgument; Ok when there is none.
+  Status ToStatus() const;
 
   // Records a problem at `at` (its line, or 0 when the node is absent).
   void Error(const YAML::Node& at, const std::string& path, const std::string& message);

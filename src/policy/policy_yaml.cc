@@ -202,27 +202,12 @@ void ReadSessionPolicy(YamlReader& r, const YAML::Node& node, const std::string&
 
 Result<SessionPolicy> ParseSessionPolicy(std::string_view yaml, std::string_view source) {
   YamlReader r{std::string(source)};
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(fmt::format("{}:{}: not valid YAML: {}", source, e.mark.line + 1, e.msg));
-  }
-  if (!root.IsMap()) {
-    return Status::InvalidArgument(fmt::format(
-        "{}:1: a session policy must be a YAML map (action, limits, scopes, glue_defaults)", source));
-  }
+  GG_ASSIGN_OR_RETURN(
+      const YAML::Node root,
+      YamlReader::LoadMap(yaml, source, "a session policy must be a YAML map (action, limits, scopes, glue_defaults)"));
   SessionPolicy policy;
-  try {
-    ReadSessionPolicy(r, root, "", policy);
-  } catch (const YAML::Exception& e) {
-    r.Error(e.mark.line + 1, "(document)", e.msg);
-  }
-  if (!r.errors().empty()) {
-    std::string message;
-    for (const std::string& e : r.errors()) message += (message.empty() ? "" : "\n") + e;
-    return Status::InvalidArgument(message);
-  }
+  r.Guard([&] { ReadSessionPolicy(r, root, "", policy); });
+  GG_RETURN_IF_ERROR(r.ToStatus());
   return policy;
 }
 

@@ -295,13 +295,7 @@ void ReadSessions(YamlReader& r, const YAML::Node& node, Workload& w) {
 }  // namespace
 
 Result<Workload> ParseWorkload(std::string_view yaml, std::string_view source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(fmt::format("{}:{}: {}", source, e.mark.line + 1, e.msg));
-  }
-  if (!root.IsMap()) return Status::InvalidArgument(fmt::format("{}: a workload must be a YAML map", source));
+  GG_ASSIGN_OR_RETURN(const YAML::Node root, YamlReader::LoadMap(yaml, source, "a workload must be a YAML map"));
   YamlReader r{std::string(source)};
   r.CheckKeys(root, "",
               {"description", "start", "account_id", "region", "enis", "admission", "subnets", "categories",
@@ -334,11 +328,7 @@ Result<Workload> ParseWorkload(std::string_view yaml, std::string_view source) {
   ReadJobs(r, root["jobs"], w);
   ReadAdhoc(r, root["adhoc"], w);
   ReadSessions(r, root["sessions"], w);
-  if (!r.errors().empty()) {
-    std::string message;
-    for (const std::string& e : r.errors()) message += (message.empty() ? "" : "\n") + e;
-    return Status::InvalidArgument(message);
-  }
+  GG_RETURN_IF_ERROR(r.ToStatus());
   return w;
 }
 
