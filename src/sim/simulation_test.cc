@@ -19,23 +19,29 @@ SimPolicy Policy(const std::string& spec, const Workload& w) {
   return *p;
 }
 
-// Three 10-worker jobs at the same minute in a /26 with 30 ENIs lingering from a backfill: blind launches
-// fail, admission holds the third until the tail clears.
-Workload Burst() {
+// One /26 (subnet-a) with one category (batch), fixed ENI delays and an 8-minute cleanup tail, and `jobs`.
+Workload OneSubnet(const std::string& jobs) {
   Result<Workload> w = ParseWorkload(R"(
 start: 2026-01-05T00:00:00Z
 enis: {provision_delay: 30s, detach_delay: 30s, cleanup_tail: 8m, day_factor: 1}
 subnets: [{id: subnet-a, cidr: 10.0.0.0/26}]
 categories: [{name: batch, subnet: subnet-a}]
 jobs:
+)" + jobs,
+                                     "one-subnet.yaml");
+  EXPECT_TRUE(w.ok()) << w.status().message();
+  return *w;
+}
+
+// Three 10-worker jobs at the same minute in a /26 with 30 ENIs lingering from a backfill: blind launches
+// fail, admission holds the third until the tail clears.
+Workload Burst() {
+  return OneSubnet(R"(
   - {name: backfill, category: batch, schedule: "0 6 * * *", workers: 30, duration: 55m}
   - {name: j1, category: batch, schedule: "0 7 * * *", workers: 10, duration: 30m}
   - {name: j2, category: batch, schedule: "0 7 * * *", workers: 10, duration: 30m}
   - {name: j3, category: batch, schedule: "0 7 * * *", workers: 10, duration: 30m}
-)",
-                                     "burst.yaml");
-  EXPECT_TRUE(w.ok()) << w.status().message();
-  return *w;
+)");
 }
 
 TEST(SimPolicyParse, KnowsNoneOracleAndBufferSpecs) {
@@ -94,20 +100,13 @@ TEST(Simulation, PerSensorDesignWithoutReservationsLetsSimultaneousLaunchesRace)
 // A scheduled job marked bypass_admission starts from the console at its time, never asking, even where
 // admission holds everything else: the demo's "manual run in the wrong subnet".
 TEST(Simulation, AScheduledConsoleRunNeverAsks) {
-  Result<Workload> w = ParseWorkload(R"(
-start: 2026-01-05T00:00:00Z
-enis: {provision_delay: 30s, detach_delay: 30s, cleanup_tail: 8m, day_factor: 1}
-subnets: [{id: subnet-a, cidr: 10.0.0.0/26}]
-categories: [{name: batch, subnet: subnet-a}]
-jobs:
+  const Workload w = OneSubnet(R"(
   - {name: asks, category: batch, schedule: "0 7 * * *", workers: 10, duration: 30m}
   - {name: console, category: batch, schedule: "30 8 * * *", workers: 25, duration: 30m, bypass_admission: true}
-)",
-                                     "console.yaml");
-  ASSERT_TRUE(w.ok()) << w.status().message();
-  EXPECT_TRUE(w->FindJob("console")->bypass_admission);
-  EXPECT_FALSE(w->FindJob("asks")->bypass_admission);
-  const SimulationResult r = RunSimulation(*w, Policy("static:0", *w), 1, 1);
+)");
+  EXPECT_TRUE(w.FindJob("console")->bypass_admission);
+  EXPECT_FALSE(w.FindJob("asks")->bypass_admission);
+  const SimulationResult r = RunSimulation(w, Policy("static:0", w), 1, 1);
   EXPECT_EQ(r.runs, 2);
   EXPECT_EQ(r.launches, 1);
   EXPECT_EQ(r.bypass_runs, 1);

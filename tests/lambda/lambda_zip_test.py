@@ -36,6 +36,9 @@ import time
 import urllib.request
 import zipfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
+from glueguard_process import Proc  # noqa: E402
+
 KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 ACCOUNT, REGION = "123456789012", "us-east-1"
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:glueguard-sessions"
@@ -138,34 +141,6 @@ class RuntimeApi(http.server.ThreadingHTTPServer):
                     return False
                 self.cond.wait(0.05)
             return True
-
-
-class Proc:
-    """A glueguard process whose output is copied to a log; ready once a line matches `ready` (a regex)."""
-
-    def __init__(self, args, log, env, ready):
-        self.args, self.log, self.env, self.ready = args, log, env, re.compile(ready)
-        self.proc = None
-        self.match = None
-
-    def start(self, timeout=120):
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env)
-        seen = threading.Event()
-
-        def copy(out, log):
-            with open(log, "ab") as f:
-                for line in out:
-                    f.write(line)
-                    f.flush()
-                    m = self.ready.search(line.decode(errors="replace"))
-                    if m and not seen.is_set():
-                        self.match = m
-                        seen.set()
-
-        threading.Thread(target=copy, args=(self.proc.stdout, self.log), daemon=True).start()
-        if not seen.wait(timeout):
-            raise RuntimeError(f"{self.args[1]} did not start: " + open(self.log, errors="replace").read()[-2000:])
-        return self.match
 
 
 def is_elf(path):
