@@ -64,8 +64,8 @@ Result<std::unique_ptr<ControllerServer>> ControllerServer::Start(ControllerServ
   if (!http.ok()) return http.status();
   s->http_ = std::move(*http);
   if (options.run_ticker) {
-    ControllerServer* self = s.get();
-    s->ticker_ = std::thread([self, every = options.tick_every] { self->TickLoop(every); });
+    s->ticker_ = std::make_unique<PeriodicWorker>(options.tick_every,
+                                                  [ticked = s->controller_.get()] { ticked->Tick(); });
   }
   return s;
 }
@@ -74,26 +74,11 @@ ControllerServer::~ControllerServer() { Stop(); }
 
 void ControllerServer::Stop() {
   if (http_) http_->Stop();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (ticker_.joinable()) ticker_.join();
+  if (ticker_) ticker_->Stop();
 }
 
 std::string ControllerServer::url() const {
   return fmt::format("http://{}:{}", http_->host(), http_->port());
-}
-
-void ControllerServer::TickLoop(Duration every) {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    controller_->Tick();
-    lock.lock();
-    wake_.wait_for(lock, every, [this] { return stopping_; });
-  }
 }
 
 }  // namespace glueguard

@@ -5,13 +5,11 @@
 // its answer was sent, so nothing is lost on SIGTERM.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
 
+#include "base/periodic_worker.h"
 #include "controller/api.h"
 #include "controller/controller.h"
 #include "metrics/metrics.h"
@@ -61,16 +59,12 @@ class ControllerServer {
 
  private:
   ControllerServer() = default;
-  void TickLoop(Duration every);
 
   FanOutNotifier notifier_;
   std::unique_ptr<Controller> controller_;
   std::unique_ptr<ControllerApi> api_;
   std::unique_ptr<HttpServer> http_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
-  std::thread ticker_;
+  std::unique_ptr<PeriodicWorker> ticker_;
 };
 
 }  // namespace glueguard

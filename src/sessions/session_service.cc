@@ -63,7 +63,7 @@ Result<std::unique_ptr<SessionService>> SessionService::Start(SessionServiceDeps
   s->next_sweep_ = s->deps_.clock.Now() + s->deps_.config.reconcile_every;
   if (options.run_background) {
     SessionService* self = s.get();
-    s->background_ = std::thread([self, every = options.background_every] { self->Background(every); });
+    s->background_ = std::make_unique<PeriodicWorker>(options.background_every, [self] { self->BackgroundRound(); });
     if (s->intake_) s->poller_ = std::thread([self] { self->intake_->Run(self->deps_.sleeper); });
   }
   return s;
@@ -72,13 +72,8 @@ Result<std::unique_ptr<SessionService>> SessionService::Start(SessionServiceDeps
 SessionService::~SessionService() { Stop(); }
 
 void SessionService::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
   if (intake_) intake_->Stop();
-  if (background_.joinable()) background_.join();
+  if (background_) background_->Stop();
   if (poller_.joinable()) poller_.join();
 }
 
@@ -112,7 +107,7 @@ ServerResponse SessionService::HandleHttp(const ServerRequest& request, bool aut
     std::lock_guard lock(mu_);
     inbox_dirty_ = true;
   }
-  wake_.notify_all();
+  if (background_) background_->Wake();
   nlohmann::ordered_json body;
   body["accepted"] = *id;
   body["event_id"] = parsed->event->event_id;
@@ -159,26 +154,24 @@ std::optional<int64_t> SessionService::DeadLetterCount() {
   return *n;
 }
 
-void SessionService::Background(Duration every) {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    const bool dirty = inbox_dirty_;
+void SessionService::BackgroundRound() {
+  bool dirty = false;
+  {
+    std::lock_guard lock(mu_);
+    dirty = inbox_dirty_;
     inbox_dirty_ = false;
-    lock.unlock();
-    if (dirty) {
-      Result<int> drained = DrainInbox();
-      if (!drained.ok()) {
-        Log(fmt::format("handling accepted events: {}", drained.status().message()));
-        std::lock_guard relock(mu_);
-        inbox_dirty_ = true;  // try again on the next round
-      }
+  }
+  if (dirty) {
+    Result<int> drained = DrainInbox();
+    if (!drained.ok()) {
+      Log(fmt::format("handling accepted events: {}", drained.status().message()));
+      std::lock_guard relock(mu_);
+      inbox_dirty_ = true;  // try again on the next round
     }
-    if (deps_.config.reconcile_every > Duration::zero() && deps_.clock.Now() >= next_sweep_) {
-      next_sweep_ = deps_.clock.Now() + deps_.config.reconcile_every;
-      (void)SweepNow();
-    }
-    lock.lock();
-    wake_.wait_for(lock, every, [this] { return stopping_ || inbox_dirty_; });
+  }
+  if (deps_.config.reconcile_every > Duration::zero() && deps_.clock.Now() >= next_sweep_) {
+    next_sweep_ = deps_.clock.Now() + deps_.config.reconcile_every;
+    (void)SweepNow();
   }
 }
 

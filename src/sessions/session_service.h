@@ -4,13 +4,13 @@
 // the SQS poller when sessions.queue_url is set, and the reconcile sweep every sessions.reconcile_every.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
 
 #include "aws/sqs.h"
+#include "base/periodic_worker.h"
 #include "metrics/metrics.h"
 #include "net/http_server.h"
 #include "sessions/handler.h"
@@ -64,7 +64,9 @@ class SessionService {
 
  private:
   explicit SessionService(SessionServiceDeps deps) : deps_(std::move(deps)) {}
-  void Background(Duration every);
+  // One round of the background worker: drains the inbox when an event arrived (or a drain failed), and
+  // sweeps when the reconcile interval has passed.
+  void BackgroundRound();
   void Log(const std::string& line) const;
 
   SessionServiceDeps deps_;
@@ -73,12 +75,10 @@ class SessionService {
   std::unique_ptr<SessionReconciler> reconciler_;
   std::unique_ptr<SqsIntake> intake_;
   std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;    // GUARDED_BY(mu_)
   bool inbox_dirty_ = true;  // GUARDED_BY(mu_)
-  Time next_sweep_{};
-  std::mutex drain_mu_;  // one inbox drain at a time
-  std::thread background_;
+  Time next_sweep_{};        // the background worker's alone
+  std::mutex drain_mu_;      // one inbox drain at a time
+  std::unique_ptr<PeriodicWorker> background_;
   std::thread poller_;
 };
 
