@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,7 @@ import urllib.request
 import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
-from glueguard_process import Proc  # noqa: E402
+from glueguard_process import Proc, stop_all  # noqa: E402
 
 KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -446,13 +445,7 @@ def main():
         failures.append(str(e))
         return 1
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(procs)
         api.shutdown()
         for f in failures[:50]:
             print("FAIL " + f)

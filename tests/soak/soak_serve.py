@@ -39,7 +39,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
-from glueguard_process import Proc  # noqa: E402
+from glueguard_process import Proc, stop_all  # noqa: E402
 
 KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 CATEGORIES = ["critical", "non-critical", "ad-hoc"]
@@ -345,13 +345,7 @@ def main():
             print("FAIL " + f)
         return 0 if not failures else 1
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(procs)
         webhook.shutdown()
         if not failures:
             shutil.rmtree(wd, ignore_errors=True)

@@ -1,5 +1,6 @@
 """What the Python system tests share: a glueguard process started and watched until it says it is ready."""
 import re
+import signal
 import subprocess
 import threading
 
@@ -30,3 +31,14 @@ class Proc:
         if not seen.wait(timeout):
             raise RuntimeError(f"{self.args[1]} did not start: " + open(self.log, errors="replace").read()[-2000:])
         return self.match
+
+
+def stop_all(procs, grace=20):
+    """SIGTERM to each process still running, SIGKILL to one that has not exited `grace` seconds later."""
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(grace)
+            except subprocess.TimeoutExpired:
+                p.kill()
