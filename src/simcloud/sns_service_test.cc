@@ -7,30 +7,18 @@
 #include "aws/sns.h"
 #include "net/url.h"
 #include "testing/fake_aws.h"
+#include "testing/service_delivery.h"
 
 namespace glueguard {
 namespace {
 
 constexpr char kTopic[] = "arn:aws:sns:us-east-1:123456789012:alerts";
 
-Result<HttpResponse> Deliver(ServiceHandler& service, const HttpRequest& request) {
-  Result<Url> url = ParseUrl(request.url);
-  if (!url.ok()) return url.status();
-  ServerRequest received{request.method,  url->path,    url->query, FormDecode(url->query),
-                         request.headers, request.body, "127.0.0.1"};
-  ParsedCall parsed = ParseAwsCall(received);
-  parsed.call.request_id = "rid";
-  parsed.call.caller =
-      Caller{"AKIDEXAMPLE", "123456789012", "arn:aws:iam::123456789012:user/simcloud", "eu-west-1"};
-  const ServerResponse r =
-      parsed.error ? ErrorResponse(parsed.call, *parsed.error) : service.Handle(parsed.call);
-  return HttpResponse{r.status, r.headers, r.body};
-}
-
 class SnsServiceTest : public ::testing::Test {
  protected:
   SnsServiceTest() {
-    aws_.transport.set_handler([this](const HttpRequest& r) { return Deliver(sns_, r); });
+    aws_.transport.set_handler(
+        [this](const HttpRequest& r) { return testing::DeliverToService(sns_, r, "eu-west-1"); });
   }
 
   AwsCall Call(std::string operation, FormParams params) {

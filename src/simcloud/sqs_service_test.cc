@@ -11,6 +11,7 @@
 #include "aws/sqs.h"
 #include "net/url.h"
 #include "testing/fake_aws.h"
+#include "testing/service_delivery.h"
 
 namespace glueguard {
 namespace {
@@ -19,25 +20,11 @@ using std::chrono::seconds;
 
 constexpr char kQueueUrl[] = "http://127.0.0.1:1/123456789012/q";
 
-// The request as the server would see it, then the service's answer as the client would see it.
-Result<HttpResponse> Deliver(ServiceHandler& service, const HttpRequest& request) {
-  Result<Url> url = ParseUrl(request.url);
-  if (!url.ok()) return url.status();
-  ServerRequest received{request.method,  url->path,    url->query, FormDecode(url->query),
-                         request.headers, request.body, "127.0.0.1"};
-  ParsedCall parsed = ParseAwsCall(received);
-  parsed.call.request_id = "rid";
-  parsed.call.caller =
-      Caller{"AKIDEXAMPLE", "123456789012", "arn:aws:iam::123456789012:user/simcloud", "us-east-1"};
-  const ServerResponse r =
-      parsed.error ? ErrorResponse(parsed.call, *parsed.error) : service.Handle(parsed.call);
-  return HttpResponse{r.status, r.headers, r.body};
-}
-
 class SqsServiceTest : public ::testing::Test {
  protected:
   SqsServiceTest() {
-    aws_.transport.set_handler([this](const HttpRequest& r) { return Deliver(sqs_, r); });
+    aws_.transport.set_handler(
+        [this](const HttpRequest& r) { return testing::DeliverToService(sqs_, r, "us-east-1"); });
     EXPECT_TRUE(sqs_.CreateQueue("q").ok());
   }
 
