@@ -50,6 +50,12 @@ std::unique_ptr<SessionStore> WithDeadLetterQueue(const SessionsConfig& sessions
   return NewSqsDeadLetterStore(local, sqs, sessions.dead_letter_queue_url);
 }
 
+SessionHandlerDeps SessionsRuntime::HandlerDeps(const SessionsConfig& sessions,
+                                                std::function<void(const std::string&)> log) {
+  return SessionHandlerDeps{sessions,     *glue,       *notifier, *store,        aws->clock,
+                            aws->sleeper, aws->random, nullptr,   std::move(log)};
+}
+
 Result<std::unique_ptr<SessionsRuntime>> SessionsRuntime::Create(const Config& config, const EnvLookup& env) {
   auto runtime = std::make_unique<SessionsRuntime>();
   Result<std::unique_ptr<AwsRuntime>> aws = AwsRuntime::Create(env, config.region);

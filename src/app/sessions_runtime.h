@@ -5,12 +5,13 @@
 
 #include <memory>
 
+#include "app/aws_runtime.h"
 #include "aws/glue.h"
 #include "aws/sns.h"
 #include "aws/sqs.h"
-#include "app/aws_runtime.h"
 #include "config/config.h"
 #include "notify/notifier.h"
+#include "sessions/handler.h"
 #include "sessions/session_store.h"
 
 namespace glueguard {
@@ -26,6 +27,10 @@ struct SessionsRuntime {
 
   // Errors: the AWS environment's, the store's (a file that cannot be opened), the notify section's.
   static Result<std::unique_ptr<SessionsRuntime>> Create(const Config& config, const EnvLookup& env);
+
+  // A session handler's dependencies on this runtime, with `sessions` (which must outlive them), no metrics,
+  // and `log` for one line per thing done.
+  SessionHandlerDeps HandlerDeps(const SessionsConfig& sessions, std::function<void(const std::string&)> log);
 };
 
 // The session store a configuration names: the SQLite file of store.path, or memory for the memory kind.

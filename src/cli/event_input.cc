@@ -1,5 +1,4 @@
 #include "cli/event_input.h"
-#include "base/strings.h"
 
 #include <fmt/format.h>
 
@@ -10,6 +9,7 @@
 #include <sstream>
 
 #include "base/json_limits.h"
+#include "base/strings.h"
 
 namespace glueguard {
 namespace {
@@ -17,7 +17,6 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr size_t kMaxInputBytes = 256u << 20;  // 256 MiB of events at most
-
 
 bool ParsesAsJson(std::string_view text) {
   try {
@@ -79,6 +78,11 @@ Result<std::string> ReadEventInput(const std::string& path) {
     return Status::InvalidArgument(fmt::format("the input is larger than {} MiB", kMaxInputBytes >> 20));
   }
   return text.str();
+}
+
+Result<std::vector<std::string>> ReadSessionEvents(const std::string& path) {
+  GG_ASSIGN_OR_RETURN(const std::string input, ReadEventInput(path));
+  return SplitSessionEvents(input);
 }
 
 }  // namespace glueguard

@@ -16,4 +16,7 @@ Result<std::string> ReadEventInput(const std::string& path);
 // errors are left to the event parser). InvalidArgument for empty input or a broken array.
 Result<std::vector<std::string>> SplitSessionEvents(const std::string& input);
 
+// ReadEventInput, then SplitSessionEvents.
+Result<std::vector<std::string>> ReadSessionEvents(const std::string& path);
+
 }  // namespace glueguard

@@ -3,10 +3,10 @@
 
 #include <ostream>
 
+#include "app/sessions_runtime.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "app/sessions_runtime.h"
 #include "sessions/lambda_runtime.h"
 
 namespace glueguard {
@@ -79,9 +79,7 @@ int RunLambda(CommandContext& context) {
     return kExitFailure;
   }
   SessionsRuntime& rt = **runtime;
-  SessionHandlerDeps deps{config->sessions, *rt.glue,       *rt.notifier, *rt.store, rt.aws->clock,
-                          rt.aws->sleeper,  rt.aws->random, nullptr,      log};
-  SessionEventHandler handler(deps);
+  SessionEventHandler handler(rt.HandlerDeps(config->sessions, log));
   LambdaRuntime lambda(rt.aws->transport, *api, handler, rt.aws->clock, log,
                        /*durable_dead_letters=*/!config->sessions.dead_letter_queue_url.empty());
   Status s = lambda.Run();

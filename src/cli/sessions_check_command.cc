@@ -163,9 +163,7 @@ int RunSessionsCheck(CommandContext& context) {
     context.err << policy.status().message() << "\n";
     return kExitFailure;
   }
-  Result<std::string> input = ReadEventInput(flags->positional()[0]);
-  Result<std::vector<std::string>> events =
-      input.ok() ? SplitSessionEvents(*input) : Result<std::vector<std::string>>(input.status());
+  Result<std::vector<std::string>> events = ReadSessionEvents(flags->positional()[0]);
   if (!events.ok()) {
     context.err << "glueguard: " << events.status().message() << "\n";
     return kExitUsage;

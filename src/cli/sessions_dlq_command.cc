@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "app/sessions_runtime.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "app/sessions_runtime.h"
 #include "sessions/handler.h"
 #include "sessions/lambda_runtime.h"
 #include "sessions/sqs_dead_letters.h"
@@ -150,16 +150,8 @@ int RunSessionsDlqReplay(CommandContext& context) {
     return kExitFailure;
   }
   SessionsRuntime& rt = **runtime;
-  SessionHandlerDeps deps{config->sessions,
-                          *rt.glue,
-                          *rt.notifier,
-                          *rt.store,
-                          rt.aws->clock,
-                          rt.aws->sleeper,
-                          rt.aws->random,
-                          nullptr,
-                          [&](const std::string& line) { context.err << "glueguard: " << line << "\n"; }};
-  SessionEventHandler handler(deps);
+  SessionEventHandler handler(rt.HandlerDeps(
+      config->sessions, [&](const std::string& line) { context.err << "glueguard: " << line << "\n"; }));
   if (!config->sessions.dead_letter_queue_url.empty()) {
     if (!flags->Has("all")) {
       context.err << "glueguard: dead letters are on " << config->sessions.dead_letter_queue_url

@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "app/sessions_runtime.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/event_input.h"
-#include "app/sessions_runtime.h"
 #include "sessions/handler.h"
 #include "sessions/lambda_runtime.h"
 
@@ -42,9 +42,7 @@ int RunSessionsEnforce(CommandContext& context) {
     context.err << fmt::format("glueguard: {} has no sessions section: nothing to enforce\n", *config_path);
     return kExitUsage;
   }
-  Result<std::string> input = ReadEventInput(flags->positional()[0]);
-  Result<std::vector<std::string>> events =
-      input.ok() ? SplitSessionEvents(*input) : Result<std::vector<std::string>>(input.status());
+  Result<std::vector<std::string>> events = ReadSessionEvents(flags->positional()[0]);
   if (!events.ok()) {
     context.err << "glueguard: " << events.status().message() << "\n";
     return kExitUsage;
@@ -54,11 +52,7 @@ int RunSessionsEnforce(CommandContext& context) {
     context.err << "glueguard: " << runtime.status().message() << "\n";
     return kExitFailure;
   }
-  SessionsRuntime& rt = **runtime;
-  SessionHandlerDeps deps{config->sessions, *rt.glue,      *rt.notifier,
-                          *rt.store,        rt.aws->clock, rt.aws->sleeper,
-                          rt.aws->random,   nullptr,       LineLogger(context.err)};
-  SessionEventHandler handler(deps);
+  SessionEventHandler handler((*runtime)->HandlerDeps(config->sessions, LineLogger(context.err)));
   bool all_handled = true;
   for (const std::string& event : *events) {
     HandleOptions options;
