@@ -95,5 +95,30 @@ TEST(ConfigValidate, TheBinaryExitsNonZeroOnABadFile) {
   EXPECT_EQ(WEXITSTATUS(std::system(ok.c_str())), 0);
 }
 
+// Every number a command takes on its flags is read one way: a value that is not a number in range is a
+// usage error naming the flag, the range and what was given, before anything starts.
+TEST(Cli, NumberFlagsNameTheFlagTheRangeAndTheValue) {
+  const std::string workload = std::string(GLUEGUARD_SOURCE_DIR) + "/examples/workloads/seed-after.yaml";
+  const struct {
+    std::vector<std::string> args;
+    std::string message;
+  } cases[] = {
+      {{"simulate", workload, "--days", "2.5"}, "--days must be a whole number from 1 to 3660, not '2.5'"},
+      {{"simulate", workload, "--seeds", "0"}, "--seeds must be a whole number from 1 to 10000, not '0'"},
+      {{"simcloud", workload, "--seed", "-1"}, "--seed must be a whole number from 0 to"},
+      {{"simcloud", workload, "--drop-events", "2"}, "--drop-events must be a number from 0 to 1, not '2'"},
+      {{"demo", "--speed", "0"}, "--speed must be a number from 1 to 3600, not '0'"},
+      {{"sessions", "dlq", "list", "--config", kExample, "--limit", "0"},
+       "--limit must be a whole number from 1 to 1000000, not '0'"},
+      {{"admit", "--server", "http://127.0.0.1:9", "--category", "critical", "--workers", "ten", "--run-id", "x"},
+       "--workers must be a whole number from 1 to 100000, not 'ten'"},
+  };
+  for (const auto& c : cases) {
+    const CliRun r = Cli(c.args);
+    EXPECT_EQ(r.code, kExitUsage) << c.args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace glueguard

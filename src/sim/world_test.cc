@@ -217,5 +217,15 @@ TEST(World, SameSeedGivesTheSameWorld) {
   }
 }
 
+TEST(Workload, TextThatIsNotAYamlMapIsRefusedWithWhereAndWhy) {
+  Result<Workload> broken = ParseWorkload("jobs: [\n", "w.yaml");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("w.yaml:"), std::string::npos) << broken.status().message();
+  EXPECT_NE(broken.status().message().find("not valid YAML"), std::string::npos) << broken.status().message();
+  Result<Workload> list = ParseWorkload("- a\n- b\n", "w.yaml");
+  ASSERT_FALSE(list.ok());
+  EXPECT_EQ(list.status().message(), "w.yaml:1: a workload must be a YAML map");
+}
+
 }  // namespace
 }  // namespace glueguard
