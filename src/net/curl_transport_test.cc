@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include "testing/loopback_server.h"
+#include "testing/process.h"
 
 #include <future>
 #include <thread>
@@ -121,6 +122,23 @@ TEST(CurlTransport, ReusesItsConnection) {
   request.url = loopback.Url("/");
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(transport.Send(request).ok());
   EXPECT_EQ(peers.size(), 1u);  // one client port: the same TCP connection every time
+}
+
+// CURL_CA_BUNDLE names the CA file, as for the curl tool: the Lambda package points it at the host's bundle,
+// since Debian's libcurl looks where Amazon Linux keeps none. A file that is not there fails the TLS set-up
+// naming it (libcurl's default file would not be named). Run in a child: the variable is read once a process.
+TEST(CurlTransport, TakesItsCaFileFromCurlCaBundle) {
+  testing::LoopbackServer listening;  // any listener: the CA file is loaded before the TLS handshake starts
+  const std::string endpoint = "https://127.0.0.1:" + listening.Url().substr(listening.Url().rfind(':') + 1);
+  testing::ChildProcess observe(
+      {GLUEGUARD_BINARY, "observe", "--subnet", "subnet-1"},
+      {"PATH=/usr/bin:/bin", "CURL_CA_BUNDLE=/nonexistent/glueguard-ca.pem", "AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
+       "AWS_SECRET_ACCESS_KEY=secret", "AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true",
+       "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_MAX_ATTEMPTS=1",
+       "AWS_ENDPOINT_URL=" + endpoint});
+  ASSERT_TRUE(observe.started());
+  EXPECT_NE(observe.Finish(), 0) << observe.output();
+  EXPECT_NE(observe.output().find("/nonexistent/glueguard-ca.pem"), std::string::npos) << observe.output();
 }
 
 }  // namespace
