@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= true
 
-.PHONY: all build deps test test-unit test-asan bench bench-http fuzz demo lambda-zip format tidy clean
+.PHONY: all build deps test test-unit test-asan bench bench-http fuzz demo lambda-zip format tidy thread-safety clean
 
 all: build
 
@@ -64,6 +64,10 @@ format:
 
 tidy: build
 	git ls-files 'src/*.cc' | grep -v _test.cc | xargs clang-tidy -p $(BUILD_DIR) --quiet
+
+# clang's -Wthread-safety over the code that locks; make test runs it too (docs/architecture.md, "Locking").
+thread-safety: $(BUILD_DIR)/build.ninja
+	scripts/check-thread-safety $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-baseline

@@ -24,7 +24,7 @@ Result<Credentials> ChainCredentialsProvider::Get() {
 }
 
 Result<Credentials> CachingCredentialsProvider::Get() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   const Time now = clock_.Now();
   if (cached_ && (!cached_->expires() || now < next_refresh_)) return *cached_;
   Result<Credentials> fresh = inner_->Get();

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,6 +13,7 @@
 #include "net/http.h"
 #include "aws/sts.h"
 #include "base/clock.h"
+#include "base/mutex.h"
 
 namespace glueguard {
 
@@ -51,15 +51,15 @@ class CachingCredentialsProvider final : public CredentialsProvider {
                              Duration refresh_window = kDefaultRefreshWindow)
       : inner_(std::move(inner)), clock_(clock), refresh_window_(refresh_window) {}
 
-  Result<Credentials> Get() override;
+  Result<Credentials> Get() override GG_EXCLUDES(mu_);
 
  private:
   const std::unique_ptr<CredentialsProvider> inner_;
   Clock& clock_;
   const Duration refresh_window_;
-  std::mutex mu_;
-  std::optional<Credentials> cached_;  // GUARDED_BY(mu_)
-  Time next_refresh_{};                // GUARDED_BY(mu_); meaningful when cached_ expires
+  Mutex mu_;
+  std::optional<Credentials> cached_ GG_GUARDED_BY(mu_);
+  Time next_refresh_ GG_GUARDED_BY(mu_) = {};  // meaningful when cached_ expires
 };
 
 // The default chain, cached (CachingCredentialsProvider around ChainCredentialsProvider), in the SDKs' order:

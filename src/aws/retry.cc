@@ -49,19 +49,19 @@ Duration Backoff(int attempt, Random& random, Duration base, Duration cap) {
 
 bool RetryQuota::Acquire(RetryKind kind) {
   const int cost = kind == RetryKind::kTimeout ? kTimeoutCost : kRetryCost;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (available_ < cost) return false;
   available_ -= cost;
   return true;
 }
 
 void RetryQuota::Release(int cost_paid) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   available_ = std::min(kInitialCapacity, available_ + (cost_paid > 0 ? cost_paid : 1));
 }
 
 int RetryQuota::available() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return available_;
 }
 

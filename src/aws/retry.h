@@ -2,9 +2,9 @@
 // storms when a service is down.
 #pragma once
 
-#include <mutex>
 #include <string_view>
 
+#include "base/mutex.h"
 #include "base/random.h"
 #include "base/time.h"
 
@@ -36,14 +36,14 @@ class RetryQuota {
   static constexpr int kTimeoutCost = 10;
 
   // Takes the cost of retrying after a failure of `kind`; false when the quota is exhausted.
-  bool Acquire(RetryKind kind);
+  bool Acquire(RetryKind kind) GG_EXCLUDES(mu_);
   // A call succeeded: give back what its retries cost, or 1 when it needed none.
-  void Release(int cost_paid);
-  int available() const;
+  void Release(int cost_paid) GG_EXCLUDES(mu_);
+  int available() const GG_EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
-  int available_ = kInitialCapacity;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  int available_ GG_GUARDED_BY(mu_) = kInitialCapacity;
 };
 
 }  // namespace glueguard

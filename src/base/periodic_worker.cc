@@ -9,29 +9,32 @@ PeriodicWorker::~PeriodicWorker() { Stop(); }
 
 void PeriodicWorker::Wake() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     woken_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
 }
 
 void PeriodicWorker::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
 void PeriodicWorker::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
     woken_ = false;
-    lock.unlock();
+    lock.Unlock();
     work_();
-    lock.lock();
-    wake_.wait_for(lock, every_, [this] { return stopping_ || woken_; });
+    lock.Lock();
+    const auto deadline = std::chrono::steady_clock::now() + every_;
+    while (!stopping_ && !woken_) {
+      if (!wake_.WaitUntil(mu_, deadline)) break;
+    }
   }
 }
 

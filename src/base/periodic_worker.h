@@ -7,11 +7,10 @@
 // Stop() returns. Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 
+#include "base/mutex.h"
 #include "base/time.h"
 
 namespace glueguard {
@@ -24,18 +23,18 @@ class PeriodicWorker {
   PeriodicWorker(const PeriodicWorker&) = delete;
   PeriodicWorker& operator=(const PeriodicWorker&) = delete;
 
-  void Wake();
-  void Stop();
+  void Wake() GG_EXCLUDES(mu_);
+  void Stop() GG_EXCLUDES(mu_);
 
  private:
-  void Loop();
+  void Loop() GG_EXCLUDES(mu_);
 
   const Duration every_;
   const std::function<void()> work_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool woken_ = false;     // GUARDED_BY(mu_)
-  bool stopping_ = false;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar wake_;
+  bool woken_ GG_GUARDED_BY(mu_) = false;
+  bool stopping_ GG_GUARDED_BY(mu_) = false;
   std::thread thread_;     // last: started once the members above exist
 };
 

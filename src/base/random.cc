@@ -36,7 +36,7 @@ std::string Random::Hex(int bytes) {
 }
 
 uint64_t SeededRandom::Next() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return engine_();
 }
 
@@ -47,7 +47,7 @@ SystemRandom::SystemRandom() {
 }
 
 uint64_t SystemRandom::Next() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return engine_();
 }
 

@@ -2,10 +2,11 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace glueguard {
 
@@ -27,22 +28,22 @@ class Random {
 class SeededRandom final : public Random {
  public:
   explicit SeededRandom(uint64_t seed) : engine_(seed) {}
-  uint64_t Next() override;
+  uint64_t Next() override GG_EXCLUDES(mu_);
 
  private:
-  std::mutex mu_;
-  std::mt19937_64 engine_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::mt19937_64 engine_ GG_GUARDED_BY(mu_);
 };
 
 // Seeded once from the operating system's entropy source. Thread-safe.
 class SystemRandom final : public Random {
  public:
   SystemRandom();
-  uint64_t Next() override;
+  uint64_t Next() override GG_EXCLUDES(mu_);
 
  private:
-  std::mutex mu_;
-  std::mt19937_64 engine_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::mt19937_64 engine_ GG_GUARDED_BY(mu_);
 };
 
 // Replays a fixed list of values, cycling; for tests that need to pin exact draws. Not thread-safe.

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <mutex>
 #include <ostream>
+
+#include "base/mutex.h"
 
 namespace glueguard {
 
@@ -95,9 +96,9 @@ Result<std::optional<int64_t>> WholeNumberFlag(const Flags& flags, const std::st
 }
 
 std::function<void(const std::string&)> LineLogger(std::ostream& out) {
-  static std::mutex mu;
+  static Mutex mu;
   return [&out](const std::string& line) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     out << "glueguard: " << line << '\n';
     out.flush();
   };

@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "aws/aws_client.h"
@@ -21,6 +20,7 @@
 #include "aws/environment.h"
 #include "aws/glue.h"
 #include "base/env.h"
+#include "base/mutex.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/demo_timing.h"
@@ -49,21 +49,41 @@ class SimulatedNow final : public Clock {
 class PrintingNotifier final : public Notifier {
  public:
   explicit PrintingNotifier(std::ostream& out) : out_(out) {}
-  Status Notify(const Notification& n) override {
-    std::lock_guard<std::mutex> lock(mu_);
+  Status Notify(const Notification& n) override GG_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     out_ << fmt::format("{}  ALERT {}\n", FormatTime(n.at).substr(11, 5), n.subject) << std::flush;
     ++count_;
     return Status::Ok();
   }
-  int count() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  int count() const GG_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     return count_;
   }
 
  private:
-  std::ostream& out_;
-  mutable std::mutex mu_;
-  int count_ = 0;
+  std::ostream& out_;  // written under mu_
+  mutable Mutex mu_;
+  int count_ GG_GUARDED_BY(mu_) = 0;
+};
+
+// The workload's launches on their way to the launcher: the world's launch hook puts them here (under the
+// world's lock) and the launcher takes them all out, to handle them outside both locks.
+class LaunchInbox {
+ public:
+  void Put(const LaunchRequest& r) GG_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    incoming_.push_back(r);
+  }
+  std::deque<LaunchRequest> TakeAll() GG_EXCLUDES(mu_) {
+    std::deque<LaunchRequest> out;
+    MutexLock lock(mu_);
+    out.swap(incoming_);
+    return out;
+  }
+
+ private:
+  Mutex mu_;
+  std::deque<LaunchRequest> incoming_ GG_GUARDED_BY(mu_);
 };
 
 struct PendingLaunch {
@@ -247,8 +267,7 @@ int RunDemo(CommandContext& context) {
   StopSignals stop_signals;  // before any thread starts
 
   // The local cloud; the workload's launches come to the launcher instead of starting by themselves.
-  std::mutex incoming_mu;
-  std::deque<LaunchRequest> incoming;  // GUARDED_BY(incoming_mu)
+  LaunchInbox incoming;
   SystemClock wall;
   SystemRandom random;
   SystemSleeper sleeper;
@@ -256,10 +275,7 @@ int RunDemo(CommandContext& context) {
   SimCloudOptions cloud_options;
   cloud_options.world.speed = speed;
   cloud_options.world.fast_forward = *start_at;
-  cloud_options.world.launch_hook = [&](const LaunchRequest& r) {
-    std::lock_guard<std::mutex> lock(incoming_mu);
-    incoming.push_back(r);
-  };
+  cloud_options.world.launch_hook = [&incoming](const LaunchRequest& r) { incoming.Put(r); };
   cloud_options.sns_topics = {
       fmt::format("arn:aws:sns:{}:{}:glueguard-alerts", workload->region, workload->account_id)};
   Result<std::unique_ptr<SimCloud>> cloud =
@@ -320,13 +336,9 @@ int RunDemo(CommandContext& context) {
     const Time now = (*cloud)->sim().Now();
     if (now >= story_end) break;
     (*cloud)->sim().With([](World&) { return 0; });  // runs the world up to now: arrivals reach the hook
-    std::deque<LaunchRequest> arrived;
-    {
-      // Taken out under the lock and handled outside it: the hook runs under the world's lock, so holding
-      // this one while calling into the world would invert the order.
-      std::lock_guard<std::mutex> lock(incoming_mu);
-      arrived.swap(incoming);
-    }
+    // Taken out under the inbox's lock and handled outside it: the hook runs under the world's lock, so
+    // holding the inbox's while calling into the world would invert the order.
+    const std::deque<LaunchRequest> arrived = incoming.TakeAll();
     {
       for (const LaunchRequest& r : arrived) {
         const SimJob* job = (*cloud)->sim().With([&](World& w) -> const SimJob* {

@@ -8,7 +8,7 @@ std::optional<Notification> UtilisationAlerts::Evaluate(const SubnetConfig& subn
   const int capacity = subnet.cidr.UsableIps();
   if (capacity <= 0) return std::nullopt;
   const double utilisation = static_cast<double>(o.total_enis) / capacity;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = firing_.find(subnet.id);
   Notification n;
   n.at = o.observed_at;
@@ -57,14 +57,14 @@ std::optional<Notification> UtilisationAlerts::Evaluate(const SubnetConfig& subn
 }
 
 std::vector<FiringAlert> UtilisationAlerts::Firing() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<FiringAlert> out;
   for (const auto& [id, alert] : firing_) out.push_back(alert);
   return out;
 }
 
 int64_t UtilisationAlerts::fired_total() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return fired_total_;
 }
 

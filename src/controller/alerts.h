@@ -6,12 +6,12 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "admission/observation.h"
+#include "base/mutex.h"
 #include "config/config.h"
 #include "notify/notifier.h"
 
@@ -29,16 +29,16 @@ struct FiringAlert {
 class UtilisationAlerts {
  public:
   // Applies an observation of `subnet`. Returns the notification to send when the alert changes state.
-  std::optional<Notification> Evaluate(const SubnetConfig& subnet, const Observation& o);
+  std::optional<Notification> Evaluate(const SubnetConfig& subnet, const Observation& o) GG_EXCLUDES(mu_);
   // Firing alerts, by subnet id.
-  std::vector<FiringAlert> Firing() const;
+  std::vector<FiringAlert> Firing() const GG_EXCLUDES(mu_);
   // Alerts that have fired since the start (for the firing-alerts counter).
-  int64_t fired_total() const;
+  int64_t fired_total() const GG_EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, FiringAlert> firing_;  // GUARDED_BY(mu_)
-  int64_t fired_total_ = 0;                    // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::map<std::string, FiringAlert> firing_ GG_GUARDED_BY(mu_);
+  int64_t fired_total_ GG_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace glueguard

@@ -1,7 +1,7 @@
 // The in-memory EniLedger: a map behind a mutex.
-#include <mutex>
 #include <set>
 
+#include "base/mutex.h"
 #include "doctor/eni_ledger.h"
 
 namespace glueguard {
@@ -13,7 +13,7 @@ class MemoryEniLedger final : public EniLedger {
                                                         const std::vector<std::string>& available_ids,
                                                         Time now) override {
     if (subnet_id.empty()) return Status::InvalidArgument("a subnet id is required");
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const std::set<std::string> seen(available_ids.begin(), available_ids.end());
     std::map<std::string, LedgerEntry> before;
     for (auto it = entries_.begin(); it != entries_.end();) {
@@ -42,7 +42,7 @@ class MemoryEniLedger final : public EniLedger {
   }
 
   Status NoteRefusedDelete(const std::string& eni_id, const std::string& error) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = entries_.find(eni_id);
     if (it == entries_.end()) return Status::NotFound("ENI " + eni_id + " is not in the ledger");
     ++it->second.delete_attempts;
@@ -51,13 +51,13 @@ class MemoryEniLedger final : public EniLedger {
   }
 
   Status Forget(const std::string& eni_id) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     entries_.erase(eni_id);
     return Status::Ok();
   }
 
   Result<std::vector<LedgerEntry>> Entries(const std::string& subnet_id) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::vector<LedgerEntry> out;
     for (const auto& [id, e] : entries_) {
       if (subnet_id.empty() || e.subnet_id == subnet_id) out.push_back(e);
@@ -66,8 +66,8 @@ class MemoryEniLedger final : public EniLedger {
   }
 
  private:
-  std::mutex mu_;
-  std::map<std::string, LedgerEntry> entries_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::map<std::string, LedgerEntry> entries_ GG_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -140,14 +140,14 @@ void Histogram::Observe(double value) {
   if (std::isnan(value)) return;
   const auto bucket =
       static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++counts_[bucket];
   sum_ += value;
 }
 
 Histogram::Totals Histogram::Read() const {
   Totals totals;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   totals.cumulative_counts.reserve(counts_.size());
   for (const uint64_t n : counts_) {
     totals.count += n;
@@ -163,7 +163,7 @@ Family<T>::Family(MetricDescriptor descriptor) : descriptor_(std::move(descripto
 template <typename T>
 T& Family<T>::With(const Labels& labels) {
   std::vector<std::string> values = LabelValues(descriptor_, labels);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::unique_ptr<T>& series = series_[std::move(values)];
   if (series == nullptr) {
     if constexpr (std::is_same_v<T, Histogram>) {
@@ -178,7 +178,7 @@ T& Family<T>::With(const Labels& labels) {
 template <typename T>
 std::vector<std::pair<std::vector<std::string>, const T*>> Family<T>::Series() const {
   std::vector<std::pair<std::vector<std::string>, const T*>> out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   out.reserve(series_.size());
   for (const auto& [values, series] : series_) out.emplace_back(values, series.get());
   return out;
@@ -208,7 +208,7 @@ Result<MetricsRegistry::Entry*> MetricsRegistry::Register(MetricDescriptor descr
                                                           GaugeCallback collect) {
   GG_RETURN_IF_ERROR(ValidateDescriptor(descriptor));
   const bool computed = collect != nullptr;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::unique_ptr<Entry>& entry = entries_[descriptor.name];
   if (entry != nullptr) {
     if (!computed && entry->collect == nullptr && entry->descriptor == descriptor) return entry.get();
@@ -274,7 +274,7 @@ Status MetricsRegistry::AddComputedGauge(std::string name, std::string help,
 std::vector<FamilySnapshot> MetricsRegistry::Collect() const {
   std::vector<const Entry*> entries;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     entries.reserve(entries_.size());
     for (const auto& [name, entry] : entries_) entries.push_back(entry.get());
   }

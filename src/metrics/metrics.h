@@ -35,12 +35,12 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 
 namespace glueguard {
@@ -97,7 +97,7 @@ class Histogram {
  public:
   // Counts `value` into the first bucket whose bound is >= value (+Inf when none) and adds it to the sum. A
   // NaN observation is dropped: it would turn the sum into NaN for the rest of the process's life.
-  void Observe(double value);
+  void Observe(double value) GG_EXCLUDES(mu_);
 
   struct Totals {
     std::vector<uint64_t> cumulative_counts;  // one per bound, then one for +Inf (== count)
@@ -105,7 +105,7 @@ class Histogram {
     uint64_t count = 0;
   };
   // Buckets, sum and count from the same set of observations.
-  Totals Read() const;
+  Totals Read() const GG_EXCLUDES(mu_);
 
  private:
   template <typename T>
@@ -113,9 +113,9 @@ class Histogram {
   explicit Histogram(const std::vector<double>& bounds);
 
   const std::vector<double>& bounds_;  // the family's
-  mutable std::mutex mu_;
-  std::vector<uint64_t> counts_;  // GUARDED_BY(mu_); per bucket, not cumulative; the last is +Inf
-  double sum_ = 0;                // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::vector<uint64_t> counts_ GG_GUARDED_BY(mu_);  // per bucket, not cumulative; the last is +Inf
+  double sum_ GG_GUARDED_BY(mu_) = 0;
 };
 
 // A family of series of type T (Counter, Gauge or Histogram), created by MetricsRegistry and owned by it.
@@ -128,7 +128,7 @@ class Family {
   // The series for `labels`, created at zero on first use. The reference stays valid as long as the registry;
   // keep it to skip the lookup (a lock and a map search) on hot paths. Aborts when the label names are not
   // exactly the family's (see the file comment). A family without labels has its one series at With({}).
-  T& With(const Labels& labels);
+  T& With(const Labels& labels) GG_EXCLUDES(mu_);
 
   const MetricDescriptor& descriptor() const { return descriptor_; }
 
@@ -136,11 +136,11 @@ class Family {
   friend class MetricsRegistry;
   explicit Family(MetricDescriptor descriptor);
   // Every series as (label values in label_names order, series), sorted by label values.
-  std::vector<std::pair<std::vector<std::string>, const T*>> Series() const;
+  std::vector<std::pair<std::vector<std::string>, const T*>> Series() const GG_EXCLUDES(mu_);
 
   const MetricDescriptor descriptor_;
-  mutable std::mutex mu_;
-  std::map<std::vector<std::string>, std::unique_ptr<T>> series_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::map<std::vector<std::string>, std::unique_ptr<T>> series_ GG_GUARDED_BY(mu_);
 };
 
 using CounterFamily = Family<Counter>;
@@ -212,15 +212,15 @@ class MetricsRegistry {
                           GaugeCallback collect);
 
   // Every family with its current series, sorted by name; runs the computed-gauge callbacks.
-  std::vector<FamilySnapshot> Collect() const;
+  std::vector<FamilySnapshot> Collect() const GG_EXCLUDES(mu_);
 
  private:
   struct Entry;  // one family of any kind; defined in metrics.cc
   // Validates and adds a family; a computed gauge when `collect` is set.
-  Result<Entry*> Register(MetricDescriptor descriptor, GaugeCallback collect);
+  Result<Entry*> Register(MetricDescriptor descriptor, GaugeCallback collect) GG_EXCLUDES(mu_);
 
-  mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Entry>> entries_;  // GUARDED_BY(mu_); never removed
+  mutable Mutex mu_;
+  std::map<std::string, std::unique_ptr<Entry>> entries_ GG_GUARDED_BY(mu_);  // never removed
 };
 
 // The registry in the Prometheus text exposition format 0.0.4: for each family, sorted by name, `# HELP`

@@ -84,7 +84,7 @@ CurlTransport::~CurlTransport() = default;
 
 std::unique_ptr<CurlTransport::Handle> CurlTransport::Take() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!idle_.empty()) {
       std::unique_ptr<Handle> h = std::move(idle_.back());
       idle_.pop_back();
@@ -96,7 +96,7 @@ std::unique_ptr<CurlTransport::Handle> CurlTransport::Take() {
 }
 
 void CurlTransport::Give(std::unique_ptr<Handle> handle) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (idle_.size() < kMaxIdleHandles) idle_.push_back(std::move(handle));
 }
 

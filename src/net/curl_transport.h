@@ -4,9 +4,9 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "base/mutex.h"
 #include "net/http.h"
 
 namespace glueguard {
@@ -18,15 +18,15 @@ class CurlTransport final : public HttpTransport {
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
-  Result<HttpResponse> Send(const HttpRequest& request) override;
+  Result<HttpResponse> Send(const HttpRequest& request) override GG_EXCLUDES(mu_);
 
  private:
   struct Handle;  // a CURL easy handle, owned; defined in the .cc
-  std::unique_ptr<Handle> Take();
-  void Give(std::unique_ptr<Handle> handle);
+  std::unique_ptr<Handle> Take() GG_EXCLUDES(mu_);
+  void Give(std::unique_ptr<Handle> handle) GG_EXCLUDES(mu_);
 
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Handle>> idle_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::vector<std::unique_ptr<Handle>> idle_ GG_GUARDED_BY(mu_);
 };
 
 }  // namespace glueguard

@@ -3,7 +3,7 @@
 namespace glueguard {
 
 void FakeTransport::Push(HttpResponse response) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   script_.emplace_back(std::move(response));
 }
 
@@ -12,7 +12,7 @@ void FakeTransport::Push(int status, std::string body, HttpHeaders headers) {
 }
 
 void FakeTransport::PushFailure(Status failure) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   script_.emplace_back(std::move(failure));
 }
 
@@ -25,14 +25,14 @@ void FakeTransport::PushTimeout() {
 }
 
 void FakeTransport::set_handler(Handler handler) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   handler_ = std::move(handler);
 }
 
 Result<HttpResponse> FakeTransport::Send(const HttpRequest& request) {
   Handler handler;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     requests_.push_back(request);
     if (!script_.empty()) {
       Result<HttpResponse> next = std::move(script_.front());
@@ -46,12 +46,12 @@ Result<HttpResponse> FakeTransport::Send(const HttpRequest& request) {
 }
 
 std::vector<HttpRequest> FakeTransport::requests() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return requests_;
 }
 
 size_t FakeTransport::remaining() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return script_.size();
 }
 

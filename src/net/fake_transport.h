@@ -4,9 +4,9 @@
 
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <vector>
 
+#include "base/mutex.h"
 #include "net/http.h"
 
 namespace glueguard {
@@ -17,24 +17,24 @@ class FakeTransport final : public HttpTransport {
 
   // Queues a response (or a failure) for the next request. When the queue is empty the handler answers; with
   // no handler, the request fails with Internal "no scripted response".
-  void Push(HttpResponse response);
-  void Push(int status, std::string body, HttpHeaders headers = {});
-  void PushFailure(Status failure);
+  void Push(HttpResponse response) GG_EXCLUDES(mu_);
+  void Push(int status, std::string body, HttpHeaders headers = {}) GG_EXCLUDES(mu_);
+  void PushFailure(Status failure) GG_EXCLUDES(mu_);
   // Shorthands for the failures a network produces: a reset connection and a timeout.
   void PushConnectionReset();
   void PushTimeout();
-  void set_handler(Handler handler);
+  void set_handler(Handler handler) GG_EXCLUDES(mu_);
 
-  Result<HttpResponse> Send(const HttpRequest& request) override;
+  Result<HttpResponse> Send(const HttpRequest& request) override GG_EXCLUDES(mu_);
 
-  std::vector<HttpRequest> requests() const;
-  size_t remaining() const;
+  std::vector<HttpRequest> requests() const GG_EXCLUDES(mu_);
+  size_t remaining() const GG_EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
-  std::deque<Result<HttpResponse>> script_;  // GUARDED_BY(mu_)
-  std::vector<HttpRequest> requests_;        // GUARDED_BY(mu_)
-  Handler handler_;                          // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::deque<Result<HttpResponse>> script_ GG_GUARDED_BY(mu_);
+  std::vector<HttpRequest> requests_ GG_GUARDED_BY(mu_);
+  Handler handler_ GG_GUARDED_BY(mu_);
 };
 
 }  // namespace glueguard

@@ -8,16 +8,15 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <condition_variable>
 #include <cstdio>
 #include <exception>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 
 #include "net/url.h"
+#include "base/mutex.h"
 #include "base/strings.h"
 
 namespace glueguard {
@@ -60,17 +59,17 @@ struct ServerCore {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::optional<asio::thread_pool> workers;
 
-  std::mutex mu;
-  std::condition_variable drained;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> live;  // GUARDED_BY(mu)
-  bool stopping = false;                                             // GUARDED_BY(mu)
+  Mutex mu;
+  CondVar drained;  // a connection closed
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> live GG_GUARDED_BY(mu);
+  bool stopping GG_GUARDED_BY(mu) = false;
 
   ServerResponse Error(int status, std::string_view code, std::string_view message) const {
     return options.error_response ? options.error_response(status, code, message)
                                   : JsonErrorResponse(status, code, message);
   }
-  bool Stopping() {
-    std::lock_guard lock(mu);
+  bool Stopping() GG_EXCLUDES(mu) {
+    MutexLock lock(mu);
     return stopping;
   }
 };
@@ -87,14 +86,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!ec) remote_ = peer.address().to_string();
   }
   ~Connection() {
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     core_->live.erase(this);
-    core_->drained.notify_all();
+    core_->drained.NotifyAll();
   }
 
   void Start() {
     {
-      std::lock_guard lock(core_->mu);
+      MutexLock lock(core_->mu);
       core_->live.emplace(this, weak_from_this());
     }
     ReadRequest();
@@ -321,8 +320,8 @@ struct HttpServer::Impl {
   std::optional<tcp::acceptor> acceptor;
   std::thread io_thread;
   std::optional<asio::steady_timer> retry_accept;
-  std::mutex stop_mu;
-  bool stopped = false;  // GUARDED_BY(stop_mu)
+  Mutex stop_mu;
+  bool stopped GG_GUARDED_BY(stop_mu) = false;
 
   void Accept() {
     acceptor->async_accept(core->io, [this](beast::error_code ec, tcp::socket socket) {
@@ -340,7 +339,7 @@ struct HttpServer::Impl {
       socket.set_option(tcp::no_delay(true), ignored);
       size_t open = 0;
       {
-        std::lock_guard lock(core->mu);
+        MutexLock lock(core->mu);
         open = core->live.size();
       }
       auto connection = std::make_shared<Connection>(core, std::move(socket));
@@ -420,14 +419,14 @@ HttpServer::HttpServer(std::unique_ptr<Impl> impl, std::string host, int port)
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Stop() {
-  std::lock_guard stop_lock(impl_->stop_mu);
+  MutexLock stop_lock(impl_->stop_mu);
   if (impl_->stopped) return;
   impl_->stopped = true;
   ServerCore& core = *impl_->core;
   auto for_each_connection = [&core](auto fn) {
     std::vector<std::shared_ptr<Connection>> open;
     {
-      std::lock_guard lock(core.mu);
+      MutexLock lock(core.mu);
       for (auto& [raw, weak] : core.live) {
         if (auto c = weak.lock()) open.push_back(std::move(c));
       }
@@ -435,7 +434,7 @@ void HttpServer::Stop() {
     for (auto& c : open) fn(*c);
   };
   {
-    std::lock_guard lock(core.mu);
+    MutexLock lock(core.mu);
     core.stopping = true;
   }
   // Stop accepting and close idle connections, on the I/O thread that owns them.
@@ -446,8 +445,11 @@ void HttpServer::Stop() {
     for_each_connection([](Connection& c) { c.CloseIfIdle(); });
   });
   {
-    std::unique_lock lock(core.mu);
-    core.drained.wait_for(lock, core.options.drain_timeout, [&core] { return core.live.empty(); });
+    MutexLock lock(core.mu);
+    const auto deadline = std::chrono::steady_clock::now() + core.options.drain_timeout;
+    while (!core.live.empty()) {
+      if (!core.drained.WaitUntil(core.mu, deadline)) break;
+    }
   }
   // Whatever is still open after the drain is cut.
   asio::post(core.io, [for_each_connection] { for_each_connection([](Connection& c) { c.Close(); }); });

@@ -53,13 +53,13 @@ Status FanOutNotifier::Notify(const Notification& n) {
 }
 
 Status RecordingNotifier::Notify(const Notification& n) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   notifications_.push_back(n);
   return Status::Ok();
 }
 
 std::vector<Notification> RecordingNotifier::notifications() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return notifications_;
 }
 

@@ -5,12 +5,12 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "net/http.h"
 #include "aws/sns.h"
+#include "base/mutex.h"
 #include "base/status.h"
 #include "base/time.h"
 
@@ -73,12 +73,12 @@ class FanOutNotifier final : public Notifier {
 // Keeps every notification; for tests and the demo.
 class RecordingNotifier final : public Notifier {
  public:
-  Status Notify(const Notification& n) override;
-  std::vector<Notification> notifications() const;
+  Status Notify(const Notification& n) override GG_EXCLUDES(mu_);
+  std::vector<Notification> notifications() const GG_EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
-  std::vector<Notification> notifications_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::vector<Notification> notifications_ GG_GUARDED_BY(mu_);
 };
 
 // The notifiers a configuration names: SNS when `sns_topic_arn` is set (InvalidArgument if `sns` is nullptr),

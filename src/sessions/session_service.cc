@@ -104,7 +104,7 @@ ServerResponse SessionService::HandleHttp(const ServerRequest& request, bool aut
   Result<int64_t> id = deps_.store.Enqueue("http", request.body, deps_.clock.Now());
   if (!id.ok()) return ErrorResponse(503, "store_unavailable", id.status().message());
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     inbox_dirty_ = true;
   }
   if (background_) background_->Wake();
@@ -115,7 +115,7 @@ ServerResponse SessionService::HandleHttp(const ServerRequest& request, bool aut
 }
 
 Result<int> SessionService::DrainInbox() {
-  std::lock_guard drain(drain_mu_);
+  MutexLock drain(drain_mu_);
   int handled = 0;
   size_t deferred = 0;  // items left at the head of the inbox because another delivery holds their claim
   while (true) {
@@ -157,7 +157,7 @@ std::optional<int64_t> SessionService::DeadLetterCount() {
 void SessionService::BackgroundRound() {
   bool dirty = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     dirty = inbox_dirty_;
     inbox_dirty_ = false;
   }
@@ -165,7 +165,7 @@ void SessionService::BackgroundRound() {
     Result<int> drained = DrainInbox();
     if (!drained.ok()) {
       Log(fmt::format("handling accepted events: {}", drained.status().message()));
-      std::lock_guard relock(mu_);
+      MutexLock relock(mu_);
       inbox_dirty_ = true;  // try again on the next round
     }
   }

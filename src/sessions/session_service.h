@@ -5,11 +5,11 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 
 #include "aws/sqs.h"
+#include "base/mutex.h"
 #include "base/periodic_worker.h"
 #include "metrics/metrics.h"
 #include "net/http_server.h"
@@ -53,9 +53,9 @@ class SessionService {
   // keep it (EventBridge retries). A body that is not an event is parked as a dead letter (named in the
   // answer) only when the caller was `authenticated`: with no token anyone could fill the store that way, so
   // it is refused and counted, not kept. Thread-safe.
-  ServerResponse HandleHttp(const ServerRequest& request, bool authenticated = true);
+  ServerResponse HandleHttp(const ServerRequest& request, bool authenticated = true) GG_EXCLUDES(mu_);
   // Handles every event waiting in the inbox; returns how many were handled.
-  Result<int> DrainInbox();
+  Result<int> DrainInbox() GG_EXCLUDES(drain_mu_);
   Result<SweepStats> SweepNow();
   std::optional<int64_t> DeadLetterCount();
 
@@ -66,7 +66,7 @@ class SessionService {
   explicit SessionService(SessionServiceDeps deps) : deps_(std::move(deps)) {}
   // One round of the background worker: drains the inbox when an event arrived (or a drain failed), and
   // sweeps when the reconcile interval has passed.
-  void BackgroundRound();
+  void BackgroundRound() GG_EXCLUDES(mu_, drain_mu_);
   void Log(const std::string& line) const;
 
   SessionServiceDeps deps_;
@@ -74,10 +74,10 @@ class SessionService {
   std::unique_ptr<SessionEventHandler> handler_;
   std::unique_ptr<SessionReconciler> reconciler_;
   std::unique_ptr<SqsIntake> intake_;
-  std::mutex mu_;
-  bool inbox_dirty_ = true;  // GUARDED_BY(mu_)
-  Time next_sweep_{};        // the background worker's alone
-  std::mutex drain_mu_;      // one inbox drain at a time
+  Mutex mu_;
+  bool inbox_dirty_ GG_GUARDED_BY(mu_) = true;
+  Time next_sweep_{};  // the background worker's alone
+  Mutex drain_mu_;     // one inbox drain at a time
   std::unique_ptr<PeriodicWorker> background_;
   std::thread poller_;
 };

@@ -244,18 +244,18 @@ CloudTrailEmitter::CloudTrailEmitter(SqsService& sqs, HttpTransport& transport, 
 
 CloudTrailEmitter::~CloudTrailEmitter() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     pending_posts_.clear();
   }
-  post_ready_.notify_all();
+  post_ready_.NotifyAll();
   if (post_thread_.joinable()) post_thread_.join();
 }
 
 Status CloudTrailEmitter::Emit(const CreateSessionRecord& record) {
   std::string event;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Result<std::string> built = BuildCreateSessionEvent(record, random_);
     if (!built.ok()) return built.status().WithContext("CloudTrail CreateSession event");
     event = std::move(*built);
@@ -272,7 +272,7 @@ Status CloudTrailEmitter::Emit(const CreateSessionRecord& record) {
   Result<std::string> sent = sqs_.Send(options_.queue_name, event);
   bool discarded = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++(sent.ok() ? stats_.delivered_to_queue : stats_.queue_failures);
     if (post_thread_.joinable()) {
       if (pending_posts_.size() >= options_.max_pending_posts) {
@@ -283,7 +283,7 @@ Status CloudTrailEmitter::Emit(const CreateSessionRecord& record) {
       }
     }
   }
-  post_ready_.notify_one();
+  post_ready_.NotifyOne();
   if (!sent.ok()) {
     Log(fmt::format("CloudTrail: queue {} refused an event: {}", options_.queue_name,
                     sent.status().ToString()));
@@ -299,8 +299,8 @@ void CloudTrailEmitter::PostLoop() {
   while (true) {
     HttpRequest request;
     {
-      std::unique_lock lock(mu_);
-      post_ready_.wait(lock, [&] { return stopping_ || !pending_posts_.empty(); });
+      MutexLock lock(mu_);
+      while (!stopping_ && pending_posts_.empty()) post_ready_.Wait(mu_);
       if (stopping_) return;
       request.body = std::move(pending_posts_.front());
       pending_posts_.pop_front();
@@ -314,11 +314,11 @@ void CloudTrailEmitter::PostLoop() {
     Result<HttpResponse> response = transport_.Send(request);
     const bool ok = response.ok() && response->status >= 200 && response->status < 300;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       posting_ = false;
       ++(ok ? stats_.posted : stats_.post_failures);
     }
-    post_done_.notify_all();
+    post_done_.NotifyAll();
     if (!ok) {
       Log(fmt::format(
           "CloudTrail: POST to {} failed: {}", options_.post_url,
@@ -328,17 +328,17 @@ void CloudTrailEmitter::PostLoop() {
 }
 
 void CloudTrailEmitter::Flush() {
-  std::unique_lock lock(mu_);
-  post_done_.wait(lock, [&] { return stopping_ || (pending_posts_.empty() && !posting_); });
+  MutexLock lock(mu_);
+  while (!stopping_ && (!pending_posts_.empty() || posting_)) post_done_.Wait(mu_);
 }
 
 CloudTrailStats CloudTrailEmitter::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 
 std::vector<RecentCloudTrailEvent> CloudTrailEmitter::Recent() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return {recent_.begin(), recent_.end()};
 }
 

@@ -10,18 +10,17 @@
 // Not modelled: events of failed calls (responseElements null with errorCode), tlsDetails, other operations.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "net/http.h"
+#include "base/mutex.h"
 #include "base/random.h"
 #include "base/status.h"
 #include "base/time.h"
@@ -128,22 +127,22 @@ class CloudTrailEmitter {
 
   // Builds the event for `record` and delivers it. InvalidArgument (and nothing delivered or counted) when
   // the record cannot be turned into an event; Ok otherwise, whatever became of the delivery.
-  Status Emit(const CreateSessionRecord& record);
+  Status Emit(const CreateSessionRecord& record) GG_EXCLUDES(mu_);
   // Waits until every POST handed over so far has been tried. For tests and shutdown.
-  void Flush();
+  void Flush() GG_EXCLUDES(mu_);
 
-  CloudTrailStats stats() const;
+  CloudTrailStats stats() const GG_EXCLUDES(mu_);
   // The last options.recent_capacity events, oldest first, dropped ones included (marked).
-  std::vector<RecentCloudTrailEvent> Recent() const;
+  std::vector<RecentCloudTrailEvent> Recent() const GG_EXCLUDES(mu_);
   // {"queue": ..., "stats": {...}, "events": [{"dropped": bool, "event": {...}}, ...]} for an inspection
   // endpoint.
-  std::string InspectionJson() const;
+  std::string InspectionJson() const GG_EXCLUDES(mu_);
   const std::string& queue_name() const { return options_.queue_name; }
 
  private:
   CloudTrailEmitter(SqsService& sqs, HttpTransport& transport, Random& random,
                     CloudTrailEmitterOptions options);
-  void PostLoop();
+  void PostLoop() GG_EXCLUDES(mu_);
   void Log(std::string_view message) const;
 
   SqsService& sqs_;
@@ -151,15 +150,15 @@ class CloudTrailEmitter {
   Random& random_;
   const CloudTrailEmitterOptions options_;
 
-  mutable std::mutex mu_;
-  CloudTrailStats stats_;                     // GUARDED_BY(mu_)
-  std::deque<RecentCloudTrailEvent> recent_;  // GUARDED_BY(mu_)
-  std::deque<std::string> pending_posts_;     // GUARDED_BY(mu_)
-  bool posting_ = false;                      // GUARDED_BY(mu_): the POST thread is sending one
-  bool stopping_ = false;                     // GUARDED_BY(mu_)
-  std::condition_variable post_ready_;        // a POST was queued, or stopping
-  std::condition_variable post_done_;         // the POST queue may have drained
-  std::thread post_thread_;                   // runs only when options.post_url is set
+  mutable Mutex mu_;
+  CloudTrailStats stats_ GG_GUARDED_BY(mu_);
+  std::deque<RecentCloudTrailEvent> recent_ GG_GUARDED_BY(mu_);
+  std::deque<std::string> pending_posts_ GG_GUARDED_BY(mu_);
+  bool posting_ GG_GUARDED_BY(mu_) = false;  // the POST thread is sending one
+  bool stopping_ GG_GUARDED_BY(mu_) = false;
+  CondVar post_ready_;       // a POST was queued, or stopping
+  CondVar post_done_;        // the POST queue may have drained
+  std::thread post_thread_;  // runs only when options.post_url is set
 };
 
 }  // namespace glueguard

@@ -63,32 +63,32 @@ Status ValidateFaultRates(std::string_view service, const FaultRates& rates) {
 
 Status FaultInjector::Set(std::string_view service, const FaultRates& rates) {
   GG_RETURN_IF_ERROR(ValidateFaultRates(service, rates));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   rates_[std::string(service)] = rates;
   return Status::Ok();
 }
 
 Status FaultInjector::Replace(const std::map<std::string, FaultRates>& config) {
   for (const auto& [service, rates] : config) GG_RETURN_IF_ERROR(ValidateFaultRates(service, rates));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   rates_ = {config.begin(), config.end()};
   return Status::Ok();
 }
 
 void FaultInjector::Clear() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   rates_.clear();
 }
 
 FaultRates FaultInjector::RatesFor(std::string_view service) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = rates_.find(service);
   if (it == rates_.end()) it = rates_.find(kAllServices);
   return it == rates_.end() ? FaultRates{} : it->second;
 }
 
 std::map<std::string, FaultRates> FaultInjector::Configured() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return {rates_.begin(), rates_.end()};
 }
 
@@ -110,7 +110,7 @@ FaultDecision FaultInjector::Apply(std::string_view service) {
       decision.action = FaultAction::kDrop;
     }
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   FaultCounters& counters = counters_[std::string(service)];
   ++counters.calls;
   if (rates.latency > Duration(0)) ++counters.delayed;
@@ -121,7 +121,7 @@ FaultDecision FaultInjector::Apply(std::string_view service) {
 }
 
 std::map<std::string, FaultCounters> FaultInjector::counters() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return {counters_.begin(), counters_.end()};
 }
 

@@ -6,11 +6,11 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/random.h"
 #include "base/status.h"
 #include "simcloud/wire.h"
@@ -64,30 +64,30 @@ class FaultInjector {
   // Sets the faults of `service` ("ec2", "glue", "sns", "sqs", "sts" or "all"). InvalidArgument, naming the
   // field, for a rate outside 0..1 (or NaN), rates summing above 1, a negative latency, or an unknown
   // service; the configuration is then unchanged. Thread-safe.
-  Status Set(std::string_view service, const FaultRates& rates);
+  Status Set(std::string_view service, const FaultRates& rates) GG_EXCLUDES(mu_);
   // Replaces the whole configuration with `config` when every entry is valid (as Set checks); otherwise
   // returns the first error and changes nothing. Thread-safe.
-  Status Replace(const std::map<std::string, FaultRates>& config);
+  Status Replace(const std::map<std::string, FaultRates>& config) GG_EXCLUDES(mu_);
   // Removes every configured fault (counters stay). Thread-safe.
-  void Clear();
+  void Clear() GG_EXCLUDES(mu_);
   // The rates that apply to `service`: its own, else "all"'s, else none. Thread-safe.
-  FaultRates RatesFor(std::string_view service) const;
+  FaultRates RatesFor(std::string_view service) const GG_EXCLUDES(mu_);
   // Every configured entry by key (including "all"). Thread-safe.
-  std::map<std::string, FaultRates> Configured() const;
+  std::map<std::string, FaultRates> Configured() const GG_EXCLUDES(mu_);
 
   // Applies the faults of `service` to one call: waits the latency (through the Sleeper, without holding a
   // lock), then draws once to decide. Thread-safe.
-  FaultDecision Apply(std::string_view service);
+  FaultDecision Apply(std::string_view service) GG_EXCLUDES(mu_);
 
   // Counters by service, for services that had calls. Thread-safe.
-  std::map<std::string, FaultCounters> counters() const;
+  std::map<std::string, FaultCounters> counters() const GG_EXCLUDES(mu_);
 
  private:
   Random& random_;
   Sleeper& sleeper_;
-  mutable std::mutex mu_;
-  std::map<std::string, FaultRates, std::less<>> rates_;        // GUARDED_BY(mu_)
-  std::map<std::string, FaultCounters, std::less<>> counters_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::map<std::string, FaultRates, std::less<>> rates_ GG_GUARDED_BY(mu_);
+  std::map<std::string, FaultCounters, std::less<>> counters_ GG_GUARDED_BY(mu_);
 };
 
 // The JSON the inspection endpoint speaks: {"sqs": {"throttle_rate": 0.5, "server_error_rate": 0,

@@ -85,7 +85,7 @@ Status Front::RegisterInspection(std::string path, InspectionHandler handler) {
 }
 
 Status Front::Start() {
-  std::lock_guard lock(server_mu_);
+  MutexLock lock(server_mu_);
   if (started_) return Status::FailedPrecondition("simcloud: already started");
   started_ = true;
   Result<std::unique_ptr<HttpServer>> server =
@@ -106,7 +106,7 @@ int Front::port() const { return port_; }
 std::string Front::endpoint() const { return fmt::format("http://{}:{}", options_.server.host, port()); }
 
 void Front::Stop() {
-  std::lock_guard lock(server_mu_);
+  MutexLock lock(server_mu_);
   if (stopped_ || !started_) return;
   stopped_ = true;
   for (const auto& [name, handler] : handlers_) handler->Shutdown();
@@ -204,12 +204,12 @@ Caller Front::UnverifiedCaller(const ServerRequest& request) const {
 }
 
 void Front::Count(const AwsCall& call, std::string_view outcome) {
-  std::lock_guard lock(counts_mu_);
+  MutexLock lock(counts_mu_);
   ++counts_[{call.service, call.operation, std::string(outcome)}];
 }
 
 std::vector<RequestCount> Front::RequestCounts() const {
-  std::lock_guard lock(counts_mu_);
+  MutexLock lock(counts_mu_);
   std::vector<RequestCount> out;
   for (const auto& [key, count] : counts_) {
     out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), count});

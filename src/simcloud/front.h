@@ -17,13 +17,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/random.h"
 #include "base/status.h"
 #include "net/http_server.h"
@@ -78,13 +78,13 @@ class Front {
   Status RegisterInspection(std::string path, InspectionHandler handler);
 
   // Starts serving on options.server. Errors: HttpServer::Start's; FailedPrecondition when already started.
-  Status Start();
+  Status Start() GG_EXCLUDES(server_mu_);
   // The port it listens on; 0 before Start.
   int port() const;
   // "http://<host>:<port>": what clients pass as --endpoint-url.
   std::string endpoint() const;
   // Shuts the handlers down (ending long polls), then stops the server. Idempotent.
-  void Stop();
+  void Stop() GG_EXCLUDES(server_mu_);
 
   // The whole pipeline for one request, without sockets, answered through `done` exactly once (a long poll
   // answers later, holding no thread): what the server calls. Thread-safe.
@@ -95,14 +95,14 @@ class Front {
   // The fault configuration; change it at any time.
   FaultInjector& faults() { return faults_; }
   // Counts by service, operation and outcome, sorted.
-  std::vector<RequestCount> RequestCounts() const;
+  std::vector<RequestCount> RequestCounts() const GG_EXCLUDES(counts_mu_);
 
  private:
   ServerResponse Inspect(const ServerRequest& request);
   void Answer(AwsCall& call, const ServerRequest& request, HttpResponder done);
   Caller UnverifiedCaller(const ServerRequest& request) const;
   std::optional<SimCredential> FindCredential(std::string_view access_key_id) const;
-  void Count(const AwsCall& call, std::string_view outcome);
+  void Count(const AwsCall& call, std::string_view outcome) GG_EXCLUDES(counts_mu_);
 
   const FrontOptions options_;
   Clock& clock_;
@@ -115,12 +115,12 @@ class Front {
   std::atomic<bool> started_{false};
   std::atomic<int> port_{0};
 
-  std::mutex server_mu_;
-  std::unique_ptr<HttpServer> server_;  // GUARDED_BY(server_mu_)
-  bool stopped_ = false;                // GUARDED_BY(server_mu_)
+  Mutex server_mu_;
+  std::unique_ptr<HttpServer> server_ GG_GUARDED_BY(server_mu_);
+  bool stopped_ GG_GUARDED_BY(server_mu_) = false;
 
-  mutable std::mutex counts_mu_;
-  std::map<std::tuple<std::string, std::string, std::string>, int64_t> counts_;  // GUARDED_BY(counts_mu_)
+  mutable Mutex counts_mu_;
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> counts_ GG_GUARDED_BY(counts_mu_);
 };
 
 }  // namespace glueguard

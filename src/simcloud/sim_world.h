@@ -8,9 +8,9 @@
 
 #include <cstdint>
 #include <functional>
-#include <mutex>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "sim/arrivals.h"
 #include "sim/world.h"
 
@@ -36,8 +36,8 @@ class SimWorld {
 
   // Runs `f(world)` with the world advanced to simulated now, under the lock; returns what `f` returns.
   template <typename F>
-  auto With(F&& f) {
-    std::lock_guard<std::mutex> lock(mu_);
+  auto With(F&& f) GG_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     world_.AdvanceTo(SimNowLocked());
     return f(world_);
   }
@@ -55,13 +55,16 @@ class SimWorld {
 
  private:
   Time SimNowLocked() const;
+  // The workload's arrivals, which the world runs while it advances (in With, under the lock).
+  void StartArrival(const LaunchRequest& r) GG_REQUIRES(mu_);
+  void CreateArrivalSession(const CreateSessionInput& input) GG_REQUIRES(mu_);
 
   const Workload& workload_;
   const Clock& wall_;
   const SimWorldOptions options_;
   const Time wall_start_;
-  std::mutex mu_;
-  World world_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  World world_ GG_GUARDED_BY(mu_);
   ArrivalHandlers handlers_;
   std::function<void(World&, const SimSession&)> on_session_;
 };

@@ -51,18 +51,18 @@ Status SnsService::AddTopic(const std::string& topic_arn) {
     return Status::InvalidArgument(
         fmt::format("'{}' is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)", topic_arn));
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   topics_.insert(topic_arn);
   return Status::Ok();
 }
 
 std::vector<std::string> SnsService::Topics() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return {topics_.begin(), topics_.end()};
 }
 
 std::vector<SnsPublished> SnsService::Published() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return published_;
 }
 
@@ -92,7 +92,7 @@ ServerResponse SnsService::Publish(const AwsCall& call) {
   record.publisher = call.caller.access_key_id;
   const std::string message_id = record.message_id;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!topics_.contains(*topic))
       return ErrorResponse(call, {404, "NotFound", "Topic does not exist", true});
     published_.push_back(std::move(record));
@@ -107,7 +107,7 @@ ServerResponse SnsService::CreateTopic(const AwsCall& call) {
       fmt::format("arn:aws:sns:{}:{}:{}", call.caller.region.empty() ? options_.region : call.caller.region,
                   options_.account_id, *name);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     topics_.insert(arn);
   }
   return QueryResponse(call, XmlElement("TopicArn", arn));

@@ -4,13 +4,13 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/random.h"
 #include "base/status.h"
 #include "simcloud/wire.h"
@@ -46,22 +46,22 @@ class SnsService final : public ServiceHandler {
   ServerResponse Handle(const AwsCall& call) override;
 
   // Adds a topic; Ok when it exists. InvalidArgument for something that is not an SNS topic ARN.
-  Status AddTopic(const std::string& topic_arn);
-  std::vector<std::string> Topics() const;
+  Status AddTopic(const std::string& topic_arn) GG_EXCLUDES(mu_);
+  std::vector<std::string> Topics() const GG_EXCLUDES(mu_);
   // Every message published since the start, oldest first.
-  std::vector<SnsPublished> Published() const;
+  std::vector<SnsPublished> Published() const GG_EXCLUDES(mu_);
 
  private:
-  ServerResponse Publish(const AwsCall& call);
-  ServerResponse CreateTopic(const AwsCall& call);
-  ServerResponse ListTopics(const AwsCall& call);
+  ServerResponse Publish(const AwsCall& call) GG_EXCLUDES(mu_);
+  ServerResponse CreateTopic(const AwsCall& call) GG_EXCLUDES(mu_);
+  ServerResponse ListTopics(const AwsCall& call) GG_EXCLUDES(mu_);
 
   Clock& clock_;
   Random& random_;
   const SnsServiceOptions options_;
-  mutable std::mutex mu_;
-  std::set<std::string> topics_;         // GUARDED_BY(mu_)
-  std::vector<SnsPublished> published_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::set<std::string> topics_ GG_GUARDED_BY(mu_);
+  std::vector<SnsPublished> published_ GG_GUARDED_BY(mu_);
 };
 
 }  // namespace glueguard

@@ -167,39 +167,39 @@ ServerResponse SqsService::Handle(const AwsCall& call) {
 void SqsService::HandleAsync(const AwsCall& call, std::function<void(ServerResponse)> done) {
   const auto it = Operations().find(call.operation);
   if (it == Operations().end()) return done(ErrorResponse(call, UnknownOperationError(call)));
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   Queue* queue = nullptr;
   if (it->second.needs_queue) {
     AwsError error;
     queue = FindQueue(call, error);
     if (queue == nullptr) {
-      lock.unlock();
+      lock.Unlock();
       return done(ErrorResponse(call, error));
     }
   }
   if (call.operation != "ReceiveMessage") {
-    ServerResponse response = (this->*(it->second.op))(call, queue, lock);
-    lock.unlock();
+    ServerResponse response = (this->*(it->second.op))(call, queue);
+    lock.Unlock();
     return done(std::move(response));
   }
   Poll poll;
   if (std::optional<AwsError> bad = ReadPoll(call, *queue, poll)) {
-    lock.unlock();
+    lock.Unlock();
     return done(ErrorResponse(call, *bad));
   }
   if (std::optional<ServerResponse> now = TryReceive(poll, clock_.Now())) {
-    lock.unlock();
+    lock.Unlock();
     return done(std::move(*now));
   }
   // Nothing yet: park it, holding no thread, for the waiter to answer.
   poll.done = std::move(done);
   polls_.push_back(std::move(poll));
   if (!waiter_.joinable()) waiter_ = std::thread([this] { WaitForPolls(); });
-  messages_changed_.notify_all();
+  messages_changed_.NotifyAll();
 }
 
 void SqsService::WaitForPolls() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
     std::vector<std::pair<std::function<void(ServerResponse)>, ServerResponse>> answers;
     const Time now = clock_.Now();
@@ -212,14 +212,14 @@ void SqsService::WaitForPolls() {
       }
     }
     if (!answers.empty()) {
-      lock.unlock();
+      lock.Unlock();
       for (auto& [done, response] : answers) done(std::move(response));
-      lock.lock();
+      lock.Lock();
       continue;  // messages may have arrived meanwhile
     }
     if (shut_down_ && polls_.empty()) return;
     // A send wakes this at once; the recheck notices waits and visibility timeouts ending on the clock.
-    messages_changed_.wait_for(lock, options_.long_poll_recheck);
+    messages_changed_.WaitFor(mu_, options_.long_poll_recheck);
   }
 }
 
@@ -230,10 +230,10 @@ SqsService::~SqsService() {
 
 void SqsService::Shutdown() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     shut_down_ = true;
   }
-  messages_changed_.notify_all();
+  messages_changed_.NotifyAll();
 }
 
 std::string SqsService::QueueUrl(const AwsCall& call, const std::string& name) const {
@@ -284,7 +284,7 @@ std::string SqsService::AddMessage(Queue& queue, std::string body,
   message.sent = clock_.Now();
   message.visible_at = message.sent + delay;
   queue.messages.push_back(std::move(message));
-  messages_changed_.notify_all();
+  messages_changed_.NotifyAll();
   return queue.messages.back().id;
 }
 
@@ -301,13 +301,13 @@ Status SqsService::CreateQueue(const std::string& name) {
     return Status::InvalidArgument(fmt::format(
         "SQS queue name '{}': only letters, digits, hyphens and underscores, 1 to 80 of them", name));
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!queues_.contains(name)) CreateLocked(name);
   return Status::Ok();
 }
 
 Result<std::string> SqsService::Send(const std::string& queue_name, const std::string& body) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const auto it = queues_.find(queue_name);
   if (it == queues_.end()) return Status::NotFound(fmt::format("SQS queue '{}' does not exist", queue_name));
   Queue& queue = it->second;
@@ -319,7 +319,7 @@ Result<std::string> SqsService::Send(const std::string& queue_name, const std::s
 }
 
 std::vector<SqsQueueSnapshot> SqsService::Snapshot() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const Time now = clock_.Now();
   std::vector<SqsQueueSnapshot> out;
   for (const auto& [name, queue] : queues_) {
@@ -350,7 +350,7 @@ std::optional<AwsError> SqsService::ReadAttributes(const AwsCall& call, std::map
   return std::nullopt;
 }
 
-ServerResponse SqsService::CreateQueueOp(const AwsCall& call, Queue*, std::unique_lock<std::mutex>&) {
+ServerResponse SqsService::CreateQueueOp(const AwsCall& call, Queue*) {
   const std::string* name = FindParam(call.params, "QueueName");
   if (name == nullptr) return ErrorResponse(call, MissingParameterError("QueueName"));
   if (!ValidQueueName(*name)) {
@@ -377,14 +377,14 @@ ServerResponse SqsService::CreateQueueOp(const AwsCall& call, Queue*, std::uniqu
   return QueryResponse(call, XmlElement("QueueUrl", QueueUrl(call, *name)));
 }
 
-ServerResponse SqsService::GetQueueUrlOp(const AwsCall& call, Queue*, std::unique_lock<std::mutex>&) {
+ServerResponse SqsService::GetQueueUrlOp(const AwsCall& call, Queue*) {
   const std::string* name = FindParam(call.params, "QueueName");
   if (name == nullptr) return ErrorResponse(call, MissingParameterError("QueueName"));
   if (!queues_.contains(*name)) return ErrorResponse(call, NonExistentQueue());
   return QueryResponse(call, XmlElement("QueueUrl", QueueUrl(call, *name)));
 }
 
-ServerResponse SqsService::ListQueuesOp(const AwsCall& call, Queue*, std::unique_lock<std::mutex>&) {
+ServerResponse SqsService::ListQueuesOp(const AwsCall& call, Queue*) {
   const std::string* prefix = FindParam(call.params, "QueueNamePrefix");
   std::string result;
   for (const auto& [name, queue] : queues_) {
@@ -394,14 +394,13 @@ ServerResponse SqsService::ListQueuesOp(const AwsCall& call, Queue*, std::unique
   return QueryResponse(call, result);
 }
 
-ServerResponse SqsService::DeleteQueueOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&) {
+ServerResponse SqsService::DeleteQueueOp(const AwsCall& call, Queue* queue) {
   queues_.erase(queue->name);
-  messages_changed_.notify_all();  // long polls on it answer NonExistentQueue
+  messages_changed_.NotifyAll();  // long polls on it answer NonExistentQueue
   return QueryResponse(call, "");
 }
 
-ServerResponse SqsService::GetQueueAttributesOp(const AwsCall& call, Queue* queue,
-                                                std::unique_lock<std::mutex>&) {
+ServerResponse SqsService::GetQueueAttributesOp(const AwsCall& call, Queue* queue) {
   const std::vector<std::string> asked = IndexedValues(call.params, "AttributeName");
   for (const std::string& name : asked) {
     if (name != "All" && FindSettable(name) == nullptr &&
@@ -429,8 +428,7 @@ ServerResponse SqsService::GetQueueAttributesOp(const AwsCall& call, Queue* queu
   return QueryResponse(call, result);
 }
 
-ServerResponse SqsService::SetQueueAttributesOp(const AwsCall& call, Queue* queue,
-                                                std::unique_lock<std::mutex>&) {
+ServerResponse SqsService::SetQueueAttributesOp(const AwsCall& call, Queue* queue) {
   std::map<std::string, int> requested;
   if (std::optional<AwsError> bad = ReadAttributes(call, requested)) return ErrorResponse(call, *bad);
   for (const auto& [key, value] : requested) queue->attributes[key] = value;
@@ -438,12 +436,12 @@ ServerResponse SqsService::SetQueueAttributesOp(const AwsCall& call, Queue* queu
   return QueryResponse(call, "");
 }
 
-ServerResponse SqsService::PurgeQueueOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&) {
+ServerResponse SqsService::PurgeQueueOp(const AwsCall& call, Queue* queue) {
   queue->messages.clear();
   return QueryResponse(call, "");
 }
 
-ServerResponse SqsService::SendMessageOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&) {
+ServerResponse SqsService::SendMessageOp(const AwsCall& call, Queue* queue) {
   const std::string* body = FindParam(call.params, "MessageBody");
   if (body == nullptr) return ErrorResponse(call, MissingParameterError("MessageBody"));
   if (std::optional<AwsError> bad = CheckBody(*body, queue->attributes.at("MaximumMessageSize"))) {
@@ -472,7 +470,7 @@ ServerResponse SqsService::SendMessageOp(const AwsCall& call, Queue* queue, std:
   return QueryResponse(call, result + XmlElement("MessageId", id));
 }
 
-ServerResponse SqsService::ReceiveMessageOp(const AwsCall& call, Queue*, std::unique_lock<std::mutex>&) {
+ServerResponse SqsService::ReceiveMessageOp(const AwsCall& call, Queue*) {
   // HandleAsync answers ReceiveMessage itself (ReadPoll, TryReceive); the table names it for Handles().
   return ErrorResponse(call, UnknownOperationError(call));
 }
@@ -561,7 +559,7 @@ SqsService::Message* SqsService::FindByReceipt(Queue& queue, const std::string& 
   return nullptr;
 }
 
-ServerResponse SqsService::DeleteMessageOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&) {
+ServerResponse SqsService::DeleteMessageOp(const AwsCall& call, Queue* queue) {
   const std::string* handle = FindParam(call.params, "ReceiptHandle");
   if (handle == nullptr) return ErrorResponse(call, MissingParameterError("ReceiptHandle"));
   AwsError error;
@@ -571,8 +569,7 @@ ServerResponse SqsService::DeleteMessageOp(const AwsCall& call, Queue* queue, st
   return QueryResponse(call, "");  // deleting a message already gone succeeds, as on SQS
 }
 
-ServerResponse SqsService::ChangeMessageVisibilityOp(const AwsCall& call, Queue* queue,
-                                                     std::unique_lock<std::mutex>&) {
+ServerResponse SqsService::ChangeMessageVisibilityOp(const AwsCall& call, Queue* queue) {
   const std::string* handle = FindParam(call.params, "ReceiptHandle");
   if (handle == nullptr) return ErrorResponse(call, MissingParameterError("ReceiptHandle"));
   if (FindParam(call.params, "VisibilityTimeout") == nullptr) {
@@ -592,7 +589,7 @@ ServerResponse SqsService::ChangeMessageVisibilityOp(const AwsCall& call, Queue*
                           "Message does not exist or is not available for visibility timeout change.", true});
   }
   message->visible_at = now + seconds(timeout);
-  if (timeout == 0) messages_changed_.notify_all();
+  if (timeout == 0) messages_changed_.NotifyAll();
   return QueryResponse(call, "");
 }
 

@@ -9,10 +9,8 @@
 // dead-letter queues, permissions, tags.
 #pragma once
 
-#include <condition_variable>
 #include <list>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +18,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/random.h"
 #include "base/status.h"
 #include "simcloud/wire.h"
@@ -65,20 +64,20 @@ class SqsService final : public ServiceHandler {
   // MessageNotInflight, MissingParameter, InvalidParameterValue, InvalidAttributeName, QueueAlreadyExists,
   // InvalidMessageContents.
   // Waits for the answer (a long poll blocks the calling thread): for tests and in-process callers.
-  ServerResponse Handle(const AwsCall& call) override;
-  void HandleAsync(const AwsCall& call, std::function<void(ServerResponse)> done) override;
+  ServerResponse Handle(const AwsCall& call) override GG_EXCLUDES(mu_);
+  void HandleAsync(const AwsCall& call, std::function<void(ServerResponse)> done) override GG_EXCLUDES(mu_);
   // Answers every parked long poll (with no messages); later receives do not wait.
-  void Shutdown() override;
+  void Shutdown() override GG_EXCLUDES(mu_);
   ~SqsService() override;
 
   // Creates `name` with default attributes; Ok when it already exists. InvalidArgument for a name SQS
   // refuses.
-  Status CreateQueue(const std::string& name);
+  Status CreateQueue(const std::string& name) GG_EXCLUDES(mu_);
   // Puts `body` on the queue `name` as if SendMessage had; returns the message id. NotFound for an unknown
   // queue, InvalidArgument for a body SQS refuses (empty, too large, characters outside XML's).
-  Result<std::string> Send(const std::string& queue_name, const std::string& body);
+  Result<std::string> Send(const std::string& queue_name, const std::string& body) GG_EXCLUDES(mu_);
   // Every queue and message, by queue name.
-  std::vector<SqsQueueSnapshot> Snapshot() const;
+  std::vector<SqsQueueSnapshot> Snapshot() const GG_EXCLUDES(mu_);
 
  private:
   struct Message {
@@ -105,25 +104,23 @@ class SqsService final : public ServiceHandler {
     int in_flight = 0;
     int delayed = 0;
   };
-  // An operation runs with mu_ held (through `lock`, which only a long poll releases while it waits) and,
-  // when it addresses a queue, with that queue found.
-  using Op = ServerResponse (SqsService::*)(const AwsCall& call, Queue* queue,
-                                            std::unique_lock<std::mutex>& lock);
+  // An operation runs with mu_ held and, when it addresses a queue, with that queue found.
+  using Op = ServerResponse (SqsService::*)(const AwsCall& call, Queue* queue);
   struct OpSpec {
     Op op;
     bool needs_queue;
   };
   static const std::map<std::string, OpSpec, std::less<>>& Operations();
 
-  ServerResponse CreateQueueOp(const AwsCall& call, Queue*, std::unique_lock<std::mutex>&);
-  ServerResponse GetQueueUrlOp(const AwsCall& call, Queue*, std::unique_lock<std::mutex>&);
-  ServerResponse ListQueuesOp(const AwsCall& call, Queue*, std::unique_lock<std::mutex>&);
-  ServerResponse DeleteQueueOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&);
-  ServerResponse GetQueueAttributesOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&);
-  ServerResponse SetQueueAttributesOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&);
-  ServerResponse PurgeQueueOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&);
-  ServerResponse SendMessageOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&);
-  ServerResponse ReceiveMessageOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>& lock);
+  ServerResponse CreateQueueOp(const AwsCall& call, Queue*) GG_REQUIRES(mu_);
+  ServerResponse GetQueueUrlOp(const AwsCall& call, Queue*) GG_REQUIRES(mu_);
+  ServerResponse ListQueuesOp(const AwsCall& call, Queue*) GG_REQUIRES(mu_);
+  ServerResponse DeleteQueueOp(const AwsCall& call, Queue* queue) GG_REQUIRES(mu_);
+  ServerResponse GetQueueAttributesOp(const AwsCall& call, Queue* queue) GG_REQUIRES(mu_);
+  ServerResponse SetQueueAttributesOp(const AwsCall& call, Queue* queue) GG_REQUIRES(mu_);
+  ServerResponse PurgeQueueOp(const AwsCall& call, Queue* queue) GG_REQUIRES(mu_);
+  ServerResponse SendMessageOp(const AwsCall& call, Queue* queue) GG_REQUIRES(mu_);
+  ServerResponse ReceiveMessageOp(const AwsCall& call, Queue* queue) GG_REQUIRES(mu_);
   // A ReceiveMessage whose wait has not ended, with what it asked for.
   struct Poll {
     AwsCall call;
@@ -134,30 +131,28 @@ class SqsService final : public ServiceHandler {
     std::function<void(ServerResponse)> done;
   };
   // Reads a ReceiveMessage's parameters into `poll` (deadline from the clock); the error to answer otherwise.
-  // REQUIRES: mu_ held.
-  std::optional<AwsError> ReadPoll(const AwsCall& call, Queue& queue, Poll& poll);
+  std::optional<AwsError> ReadPoll(const AwsCall& call, Queue& queue, Poll& poll) GG_REQUIRES(mu_);
   // The answer to `poll` when it has one now: messages receivable, its wait over (`now` >= deadline or
-  // shutdown), or its queue gone. REQUIRES: mu_ held.
-  std::optional<ServerResponse> TryReceive(const Poll& poll, Time now);
+  // shutdown), or its queue gone.
+  std::optional<ServerResponse> TryReceive(const Poll& poll, Time now) GG_REQUIRES(mu_);
   // The waiter thread: answers parked polls as they become answerable.
-  void WaitForPolls();
-  ServerResponse DeleteMessageOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&);
-  ServerResponse ChangeMessageVisibilityOp(const AwsCall& call, Queue* queue, std::unique_lock<std::mutex>&);
+  void WaitForPolls() GG_EXCLUDES(mu_);
+  ServerResponse DeleteMessageOp(const AwsCall& call, Queue* queue) GG_REQUIRES(mu_);
+  ServerResponse ChangeMessageVisibilityOp(const AwsCall& call, Queue* queue) GG_REQUIRES(mu_);
 
-  // The queue `call` addresses, or nullptr and the error to answer. REQUIRES: mu_ held.
-  Queue* FindQueue(const AwsCall& call, AwsError& error);
+  // The queue `call` addresses, or nullptr and the error to answer.
+  Queue* FindQueue(const AwsCall& call, AwsError& error) GG_REQUIRES(mu_);
   // The message whose latest receipt handle is `handle`; nullptr with `error` set for a malformed or stale
-  // handle, nullptr with an empty `error` when the message is gone. REQUIRES: mu_ held.
-  Message* FindByReceipt(Queue& queue, const std::string& handle, AwsError& error);
-  // Creates `name` with default attributes. REQUIRES: mu_ held, `name` valid and not taken.
-  Queue& CreateLocked(const std::string& name);
+  // handle, nullptr with an empty `error` when the message is gone.
+  Message* FindByReceipt(Queue& queue, const std::string& handle, AwsError& error) GG_REQUIRES(mu_);
+  // Creates `name` with default attributes. REQUIRES: `name` valid and not taken.
+  Queue& CreateLocked(const std::string& name) GG_REQUIRES(mu_);
   // Drops messages older than the queue's retention period. REQUIRES: mu_ held.
   static void Prune(Queue& queue, Time now);
   static Counts CountMessages(const Queue& queue, Time now);
-  // REQUIRES: mu_ held.
   std::string AddMessage(Queue& queue, std::string body,
                          std::map<std::string, MessageAttributeValue> attributes, std::string sender_id,
-                         Duration delay);
+                         Duration delay) GG_REQUIRES(mu_);
   // Reads the Attribute.N.Name / .Value parameters into `out`; the error to answer for an unknown name or an
   // invalid value.
   static std::optional<AwsError> ReadAttributes(const AwsCall& call, std::map<std::string, int>& out);
@@ -166,12 +161,12 @@ class SqsService final : public ServiceHandler {
   Clock& clock_;
   Random& random_;
   const SqsServiceOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable messages_changed_;  // signalled when a message may have become receivable
-  std::map<std::string, Queue> queues_;       // GUARDED_BY(mu_)
-  bool shut_down_ = false;                    // GUARDED_BY(mu_)
-  std::list<Poll> polls_;                     // GUARDED_BY(mu_); parked long polls, oldest first
-  std::thread waiter_;                        // started with the first parked poll; joined on destruction
+  mutable Mutex mu_;
+  CondVar messages_changed_;  // signalled when a message may have become receivable
+  std::map<std::string, Queue> queues_ GG_GUARDED_BY(mu_);
+  bool shut_down_ GG_GUARDED_BY(mu_) = false;
+  std::list<Poll> polls_ GG_GUARDED_BY(mu_);  // parked long polls, oldest first
+  std::thread waiter_;  // started with the first parked poll; joined on destruction
 };
 
 }  // namespace glueguard

@@ -15,16 +15,17 @@
 //
 // No SQLite header is included here: callers see Status, Query and plain values only.
 // Thread-safety: a Db is one connection; Read and Write serialise on its mutex, so it may be shared by threads.
+// A Tx, and the Queries it prepares, exist only inside a Read or Write body, with that mutex held.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "base/time.h"
 
@@ -62,6 +63,8 @@ class Tx {
  private:
   friend class Db;
   explicit Tx(class Db& db) : db_(db) {}
+  // Db::Exec inside the transaction (a statement list, as a migration is).
+  Status Exec(const char* sql, std::string_view what);
   class Db& db_;
 };
 
@@ -79,33 +82,37 @@ class Db {
   // Runs `body` in one write transaction and commits it, or rolls it back when `body` (or the commit) fails.
   // The body may run more than once (see the busy rules above): it must not have effects outside `tx`
   // other than filling outputs it resets first. `what` names the operation in errors.
-  Status Write(std::string_view what, const std::function<Status(Tx&)>& body);
+  Status Write(std::string_view what, const std::function<Status(Tx&)>& body) GG_EXCLUDES(mu_);
   // Runs `body` in one read transaction: every statement in it sees the same commit.
-  Status Read(std::string_view what, const std::function<Status(Tx&)>& body);
+  Status Read(std::string_view what, const std::function<Status(Tx&)>& body) GG_EXCLUDES(mu_);
 
   // True when no transaction is open and no statement is mid-way: what every call must leave behind.
-  bool Idle();
+  bool Idle() GG_EXCLUDES(mu_);
   const std::string& path() const { return path_; }
 
  private:
   friend class Tx;
   friend class Query;
   Db(sqlite3* db, std::string path, std::string owner, DbOptions options);
-  Status Run(std::string_view what, bool write, const std::function<Status(Tx&)>& body);
-  Status Exec(const char* sql, std::string_view what);
+  Status Run(std::string_view what, bool write, const std::function<Status(Tx&)>& body) GG_EXCLUDES(mu_);
+  Status Exec(const char* sql, std::string_view what) GG_REQUIRES(mu_);
   // BEGIN, COMMIT, ROLLBACK: a cached statement run to its end; sets last_error_rc_ on failure.
-  Status Control(const char* sql, std::string_view what);
-  Status Migrate(const Schema& schema);
+  Status Control(const char* sql, std::string_view what) GG_REQUIRES(mu_);
+  Status Migrate(const Schema& schema) GG_EXCLUDES(mu_);
+  // The statement for `sql` from the cache, prepared and cached on first use.
+  Query Prepare(std::string_view sql) GG_REQUIRES(mu_);
+  // A call failed with `rc`: records the connection's extended code in last_error_rc_ and returns Error().
+  Status Failed(int rc, std::string_view what) GG_REQUIRES(mu_);
   // The Status for the connection's last error: see the mapping above.
   Status Error(int rc, std::string_view what) const;
 
-  std::mutex mu_;        // one connection: Read and Write are serialised
+  Mutex mu_;             // one connection: Read and Write are serialised
   sqlite3* db_;          // owned; closed by the destructor after every cached statement is finalised
   std::string path_;
   std::string owner_;    // the component, for error messages
   DbOptions options_;
-  std::vector<std::pair<std::string, sqlite3_stmt*>> statements_;  // GUARDED_BY(mu_); the prepared cache
-  int last_error_rc_ = 0;  // GUARDED_BY(mu_); the extended code of the last failed call in this transaction
+  std::vector<std::pair<std::string, sqlite3_stmt*>> statements_ GG_GUARDED_BY(mu_);  // the prepared cache
+  int last_error_rc_ GG_GUARDED_BY(mu_) = 0;  // the extended code of the last failed call in this transaction
 };
 
 // One run of a prepared statement: bind in order, step, read columns. Resets the statement when destroyed.
@@ -150,7 +157,7 @@ class Query {
   Time TimeAt(int col) const { return FromUnixMillis(Int(col)); }
 
  private:
-  friend class Tx;
+  friend class Db;
   Query(Db& db, sqlite3_stmt* stmt, int prepare_rc, std::string sql);
 
   Db* db_;

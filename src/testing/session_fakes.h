@@ -3,12 +3,12 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "aws/glue.h"
+#include "base/mutex.h"
 
 namespace glueguard::testing {
 
@@ -17,7 +17,7 @@ namespace glueguard::testing {
 class FakeGlue final : public GlueApi {
  public:
   void Add(const std::string& id, const std::string& status, int provisioning_polls = 0, Time created = {}) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Session s;
     s.id = id;
     s.status = status;
@@ -29,25 +29,25 @@ class FakeGlue final : public GlueApi {
     polls_left_[id] = provisioning_polls;
   }
   bool Exists(const std::string& id) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return sessions_.count(id) > 0;
   }
   std::string StatusOf(const std::string& id) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return sessions_.count(id) > 0 ? sessions_[id].status : "";
   }
   void FailNext(int n, Status error) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     fail_calls_ = n;
     failure_ = std::move(error);
   }
   std::vector<std::string> calls() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return calls_;
   }
 
   Result<Session> GetSession(const std::string& id) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     GG_RETURN_IF_ERROR(Called("GetSession " + id));
     auto it = sessions_.find(id);
     if (it == sessions_.end())
@@ -56,7 +56,7 @@ class FakeGlue final : public GlueApi {
     return it->second;
   }
   Result<SessionPage> ListSessions(const ListSessionsRequest&) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     GG_RETURN_IF_ERROR(Called("ListSessions"));
     SessionPage page;
     for (const auto& [id, s] : sessions_) {
@@ -66,7 +66,7 @@ class FakeGlue final : public GlueApi {
     return page;
   }
   Status StopSession(const std::string& id) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     GG_RETURN_IF_ERROR(Called("StopSession " + id));
     auto it = sessions_.find(id);
     if (it == sessions_.end()) return Status::NotFound("Session not found");
@@ -74,7 +74,7 @@ class FakeGlue final : public GlueApi {
     return Status::Ok();
   }
   Status DeleteSession(const std::string& id) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     GG_RETURN_IF_ERROR(Called("DeleteSession " + id));
     if (sessions_.erase(id) == 0) return Status::NotFound("Session not found");
     return Status::Ok();
@@ -92,7 +92,7 @@ class FakeGlue final : public GlueApi {
   Result<GlueConnection> GetConnection(const std::string&) override { return Status::Internal("not used"); }
 
  private:
-  Status Called(const std::string& call) {
+  Status Called(const std::string& call) GG_REQUIRES(mu_) {
     calls_.push_back(call);
     if (fail_calls_ > 0) {
       --fail_calls_;
@@ -100,12 +100,12 @@ class FakeGlue final : public GlueApi {
     }
     return Status::Ok();
   }
-  std::mutex mu_;
-  std::map<std::string, Session> sessions_;
-  std::map<std::string, int> polls_left_;
-  std::vector<std::string> calls_;
-  int fail_calls_ = 0;
-  Status failure_;
+  Mutex mu_;
+  std::map<std::string, Session> sessions_ GG_GUARDED_BY(mu_);
+  std::map<std::string, int> polls_left_ GG_GUARDED_BY(mu_);
+  std::vector<std::string> calls_ GG_GUARDED_BY(mu_);
+  int fail_calls_ GG_GUARDED_BY(mu_) = 0;
+  Status failure_ GG_GUARDED_BY(mu_);
 };
 
 // A CreateSession event in EventBridge's shape.
