@@ -15,18 +15,13 @@
 #include "base/random.h"
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
+#include "testing/observations.h"
 
 namespace glueguard {
 namespace {
 
 Observation Obs(const std::string& subnet, Time at, int in_use, int available) {
-  Observation o;
-  o.subnet_id = subnet;
-  o.observed_at = at;
-  o.in_use = in_use;
-  o.available = available;
-  o.total_enis = in_use + available;
-  return o;
+  return testing::ObservationOf(subnet, at, in_use, available);
 }
 
 // A subnet whose queue holds `waiters` launches that all fit, ahead of any priority-0 probe.

@@ -4,17 +4,12 @@
 
 #include <vector>
 
+#include "testing/observations.h"
+
 namespace glueguard {
 namespace {
 
-Observation Obs(int available, int in_use) {
-  Observation o;
-  o.subnet_id = "subnet-a";
-  o.available = available;
-  o.in_use = in_use;
-  o.total_enis = available + in_use;
-  return o;
-}
+Observation Obs(int available, int in_use) { return testing::ObservationOf("subnet-a", Time{}, in_use, available); }
 
 TEST(RollingMaxBuffer, FloorsAtMinBufferWhenHistoryIsEmpty) {
   EXPECT_EQ(BufferIps(BufferPolicy{}, {}), 10);

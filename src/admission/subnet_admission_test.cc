@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/observations.h"
+
 namespace glueguard {
 namespace {
 
@@ -23,14 +25,7 @@ class SubnetAdmissionTest : public ::testing::Test {
 
   // Applies an observation of `in_use` + `available` ENIs taken at now().
   void Observe(int in_use, int available, int other = 0) {
-    Observation o;
-    o.subnet_id = "subnet-a";
-    o.observed_at = now_;
-    o.in_use = in_use;
-    o.available = available;
-    o.other = other;
-    o.total_enis = in_use + available + other;
-    subnet_.Observe(o);
+    subnet_.Observe(testing::ObservationOf("subnet-a", now_, in_use, available, other));
   }
 
   // The seed's morning: five observations whose largest cleanup tail is 15; the latest has 30 ENIs, 12 available.

@@ -19,24 +19,12 @@ constexpr const char* kTableDescription =
   "TableArn":"arn:aws:dynamodb:us-east-1:123456789012:table/glueguard-state",
   "BillingModeSummary":{"BillingMode":"PAY_PER_REQUEST"}})";
 
-class DynamoDbClientTest : public ::testing::Test {
+// The JSON 1.0 error shape DynamoDB sends: a namespaced __type.
+class DynamoDbClientTest : public testing::JsonClientTest<DynamoDbClient> {
  protected:
-  // The JSON 1.0 error shape DynamoDB sends: a namespaced __type and a request id header.
-  void PushError(int status, const std::string& code, const std::string& message) {
-    aws_.transport.Push(
-        status,
-        R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + code + R"(","message":")" + message + R"("})",
-        {{"x-amzn-RequestId", "ddb-req-1"}, {"Content-Type", "application/x-amz-json-1.0"}});
-  }
-
-  HttpRequest Sent(size_t i) const { return aws_.Sent(i); }
-  static std::string Target(const HttpRequest& r) { return testing::FakeAws::Target(r); }
-
-  testing::FakeAws aws_;
-  FakeTransport& transport_ = aws_.transport;
-  FakeSleeper& sleeper_ = aws_.sleeper;
-  FakeClock& clock_ = aws_.clock;
-  DynamoDbClient dynamodb_{aws_.client};
+  DynamoDbClientTest()
+      : JsonClientTest("com.amazonaws.dynamodb.v20120810#", "application/x-amz-json-1.0", "ddb-req-1") {}
+  DynamoDbClient& dynamodb_ = client_;
 };
 
 Item Key(const std::string& pk) { return {{"pk", AttributeValue::String(pk)}}; }

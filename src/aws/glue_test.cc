@@ -20,22 +20,11 @@ constexpr const char* kSessionReply =
   "Progress":0.0,"MaxCapacity":5.0,"NumberOfWorkers":5,"WorkerType":"G.1X","IdleTimeout":30,
   "GlueVersion":"4.0","Description":"notebook","SomethingNew":{"x":[1,2]}}})";
 
-class GlueClientTest : public ::testing::Test {
+// Glue's JSON error shape: a bare __type.
+class GlueClientTest : public testing::JsonClientTest<GlueClient> {
  protected:
-  // The JSON error shape Glue sends, with a request id header.
-  void PushError(int status, const std::string& code, const std::string& message) {
-    aws_.transport.Push(status, R"({"__type":")" + code + R"(","message":")" + message + R"("})",
-                        {{"x-amzn-RequestId", "req-42"}, {"Content-Type", "application/x-amz-json-1.1"}});
-  }
-
-  HttpRequest Sent(size_t i) const { return aws_.Sent(i); }
-  static std::string Target(const HttpRequest& r) { return testing::FakeAws::Target(r); }
-
-  testing::FakeAws aws_;
-  FakeTransport& transport_ = aws_.transport;
-  FakeSleeper& sleeper_ = aws_.sleeper;
-  FakeClock& clock_ = aws_.clock;
-  GlueClient glue_{aws_.client};
+  GlueClientTest() : JsonClientTest("", "application/x-amz-json-1.1", "req-42") {}
+  GlueClient& glue_ = client_;
 };
 
 TEST_F(GlueClientTest, GetSessionSendsIdWithGlueTargetAndParsesTheSession) {

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "simcloud/simcloud.h"
 #include "testing/temp_dir.h"
+#include "testing/wall_clock_simcloud.h"
 
 namespace glueguard {
 namespace {
@@ -34,16 +35,6 @@ Ran RunGlueguard(std::vector<std::string> args, std::map<std::string, std::strin
 
 class DoctorCommand : public ::testing::Test {
  protected:
-  void SetUp() override {
-    SimCloudOptions options;
-    options.world.run_arrivals = false;
-    Result<std::unique_ptr<SimCloud>> cloud =
-        SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_);
-    ASSERT_TRUE(cloud.ok()) << cloud.status().ToString();
-    cloud_ = std::move(*cloud);
-    ASSERT_TRUE(cloud_->Start().ok());
-  }
-
   std::map<std::string, std::string> Env() const {
     return {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
             {"AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
@@ -60,14 +51,9 @@ class DoctorCommand : public ::testing::Test {
     return RunGlueguard(args, Env());
   }
 
-  Workload workload_ = *LoadWorkloadFile(Source("examples/workloads/seed-after.yaml"));
   testing::TempDir dir_;
-  SystemClock clock_;
-  FakeClock sleeper_clock_;
-  FakeSleeper sleeper_{sleeper_clock_};
-  SeededRandom random_{5};
-  CurlTransport transport_;
-  std::unique_ptr<SimCloud> cloud_;
+  testing::WallClockSimCloud sim_{5};
+  SimCloud* const cloud_ = &sim_.cloud();
 };
 
 TEST_F(DoctorCommand, NotesOrphansOnTheFirstRunDeletesThemOnTheNextAndThenHasNothingToDo) {

@@ -7,6 +7,7 @@
 
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
+#include "testing/observations.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -36,14 +37,7 @@ Config TestConfig() {
 }
 
 Observation Obs(const std::string& subnet, Time at, int in_use, int available) {
-  Observation o;
-  o.subnet_id = subnet;
-  o.observed_at = at;
-  o.in_use = in_use;
-  o.available = available;
-  o.total_enis = in_use + available;
-  o.reason = "poll";
-  return o;
+  return testing::ObservationOf(subnet, at, in_use, available);
 }
 
 class AdmissionServiceTest : public ::testing::Test {

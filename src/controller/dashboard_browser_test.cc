@@ -20,7 +20,7 @@
 #include "simcloud/simcloud.h"
 #include "store/sqlite_store.h"
 #include "testing/process.h"
-#include "testing/simcloud_aws.h"
+#include "testing/seed_after_simcloud.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -33,30 +33,22 @@ constexpr char kNode[] = "/usr/bin/node";
 constexpr char kChromium[] = "/usr/bin/chromium";
 constexpr char kSubnetA[] = "subnet-0a1b2c3d4e5f60001";
 
-std::string Source(const std::string& path) { return std::string(GLUEGUARD_SOURCE_DIR) + "/" + path; }
-
 std::string ArtifactDir() {
   return (std::filesystem::path(GLUEGUARD_BINARY).parent_path() / "test-artifacts").string();
 }
 
-class DashboardInBrowser : public ::testing::Test {
+class DashboardInBrowser : public testing::SeedAfterSimcloudTest {
  protected:
+  DashboardInBrowser() : SeedAfterSimcloudTest(FromUnixMillis(1'795'000'000'000), 21) {}
+
   void SetUp() override {
     if (!std::filesystem::exists(kChromium)) GTEST_SKIP() << "chromium is missing (scripts/install-deps)";
     if (!std::filesystem::exists(kNode)) GTEST_SKIP() << "node is missing (scripts/install-deps)";
     if (!std::filesystem::exists(Source("tests/browser/node_modules/playwright-core/package.json"))) {
       GTEST_SKIP() << "tests/browser/node_modules is missing (scripts/install-deps runs npm ci there)";
     }
-    workload_ = *LoadWorkloadFile(Source("examples/workloads/seed-after.yaml"));
-    config_ = *LoadConfigFile(Source("examples/glueguard.yaml"), FixedEnv({}));
+    ASSERT_TRUE(StartCloud(22));
     config_.store.path = dir_.File("glueguard.db");
-    SimCloudOptions options;
-    options.world.run_arrivals = false;
-    options.world.speed = 1;  // the simulated world follows the fake clock
-    cloud_ = std::move(*SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_));
-    ASSERT_TRUE(cloud_->Start().ok());
-    aws_ = std::make_unique<testing::SimcloudAws>(cloud_->endpoint(), transport_, clock_, sleeper_, 22);
-    ec2_ = std::make_unique<Ec2Client>(aws_->client);
     store_ = std::move(*SqliteStore::Open(config_.store.path));
     ControllerServerDeps deps{config_, *store_, *ec2_, nullptr, transport_, clock_, random_, metrics_};
     deps.dead_letter_count = [] { return std::optional<int64_t>(2); };
@@ -132,17 +124,7 @@ class DashboardInBrowser : public ::testing::Test {
     Minutes(1);
   }
 
-  testing::TempDir dir_;
-  Workload workload_;
-  Config config_;
-  FakeClock clock_{FromUnixMillis(1'795'000'000'000)};
-  FakeSleeper sleeper_{clock_};
-  SeededRandom random_{21};
-  CurlTransport transport_;
-  std::unique_ptr<SimCloud> cloud_;
   MetricsRegistry metrics_;
-  std::unique_ptr<testing::SimcloudAws> aws_;
-  std::unique_ptr<Ec2Client> ec2_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<ControllerServer> server_;
 };

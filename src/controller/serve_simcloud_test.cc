@@ -17,7 +17,7 @@
 #include "controller/server.h"
 #include "simcloud/simcloud.h"
 #include "store/sqlite_store.h"
-#include "testing/simcloud_aws.h"
+#include "testing/seed_after_simcloud.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -26,23 +26,13 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-std::string Source(const std::string& path) { return std::string(GLUEGUARD_SOURCE_DIR) + "/" + path; }
-
-class ServeAgainstSimcloud : public ::testing::Test {
+class ServeAgainstSimcloud : public testing::SeedAfterSimcloudTest {
  protected:
-  ServeAgainstSimcloud() {
-    workload_ = *LoadWorkloadFile(Source("examples/workloads/seed-after.yaml"));
-    config_ = *LoadConfigFile(Source("examples/glueguard.yaml"), FixedEnv({}));
+  ServeAgainstSimcloud() : SeedAfterSimcloudTest(FromUnixMillis(1'795'000'000'000), 11) {
+    if (!StartCloud(12)) return;
     config_.store.path = dir_.File("glueguard.db");
-    SimCloudOptions options;
-    options.world.run_arrivals = false;
-    options.world.speed = 1;  // the simulated world follows the fake clock
-    cloud_ = std::move(*SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_));
-    EXPECT_TRUE(cloud_->Start().ok());
-    aws_ = std::make_unique<testing::SimcloudAws>(cloud_->endpoint(), transport_, clock_, sleeper_, 12);
     aws_metrics_ = *AwsCallMetrics::Register(metrics_);
     aws_->client.set_observer([this](const AwsCallRecord& r) { aws_metrics_.Record(r); });
-    ec2_ = std::make_unique<Ec2Client>(aws_->client);
   }
 
   void StartController() {
@@ -90,18 +80,8 @@ class ServeAgainstSimcloud : public ::testing::Test {
     return cloud_->sim().With([&](World& w) { return w.Counts(subnet).in_use; });
   }
 
-  testing::TempDir dir_;
-  Workload workload_;
-  Config config_;
-  FakeClock clock_{FromUnixMillis(1'795'000'000'000)};
-  FakeSleeper sleeper_{clock_};
-  SeededRandom random_{11};
-  CurlTransport transport_;
-  std::unique_ptr<SimCloud> cloud_;
   MetricsRegistry metrics_;
   AwsCallMetrics aws_metrics_;
-  std::unique_ptr<testing::SimcloudAws> aws_;
-  std::unique_ptr<Ec2Client> ec2_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<MetricsRegistry> metrics_for_server_;
   std::unique_ptr<ControllerServer> server_;

@@ -14,7 +14,7 @@
 #include "doctor/doctor.h"
 #include "simcloud/simcloud.h"
 #include "store/sqlite_store.h"
-#include "testing/simcloud_aws.h"
+#include "testing/seed_after_simcloud.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -25,8 +25,6 @@ using std::chrono::seconds;
 
 constexpr char kSubnetA[] = "subnet-0a1b2c3d4e5f60001";
 constexpr char kSubnetB[] = "subnet-0a1b2c3d4e5f60002";
-
-std::string Source(const std::string& path) { return std::string(GLUEGUARD_SOURCE_DIR) + "/" + path; }
 
 // EC2 through simcloud, except that the first delete of one ENI is refused the way EC2 refuses an ENI that
 // is still detaching (what a describe-then-delete race looks like on AWS).
@@ -54,18 +52,12 @@ class FirstDeleteRefused final : public Ec2Api {
   bool refused_ = false;
 };
 
-class DoctorAgainstSimcloud : public ::testing::Test {
+class DoctorAgainstSimcloud : public testing::SeedAfterSimcloudTest {
  protected:
-  DoctorAgainstSimcloud() {
-    workload_ = *LoadWorkloadFile(Source("examples/workloads/seed-after.yaml"));
-    config_ = *LoadConfigFile(Source("examples/glueguard.yaml"), FixedEnv({}));
-    SimCloudOptions options;
-    options.world.run_arrivals = false;
-    options.world.speed = 1;  // the simulated world follows the fake clock
-    cloud_ = std::move(*SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_));
-    EXPECT_TRUE(cloud_->Start().ok());
-    aws_ = std::make_unique<testing::SimcloudAws>(cloud_->endpoint(), transport_, clock_, sleeper_, 12);
-    ec2_ = std::make_unique<Ec2Client>(aws_->client);
+  // The clock starts at the workload's start (2026-01-05T00:00:00Z): simcloud's simulated time then equals
+  // the clock's, as on AWS.
+  DoctorAgainstSimcloud() : SeedAfterSimcloudTest(FromUnixMillis(1'767'571'200'000), 11) {
+    if (!StartCloud(12)) return;
     glue_ = std::make_unique<GlueClient>(aws_->client);
     sts_ = std::make_unique<StsClient>(aws_->client);
     store_ = std::move(*SqliteStore::Open(dir_.File("glueguard.db")));
@@ -102,18 +94,6 @@ class DoctorAgainstSimcloud : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
-  Workload workload_;
-  Config config_;
-  // The workload's start (2026-01-05T00:00:00Z): simcloud's simulated time then equals the clock's, as on
-  // AWS.
-  FakeClock clock_{FromUnixMillis(1'767'571'200'000)};
-  FakeSleeper sleeper_{clock_};
-  SeededRandom random_{11};
-  CurlTransport transport_;
-  std::unique_ptr<SimCloud> cloud_;
-  std::unique_ptr<testing::SimcloudAws> aws_;
-  std::unique_ptr<Ec2Client> ec2_;
   std::unique_ptr<GlueClient> glue_;
   std::unique_ptr<StsClient> sts_;
   std::unique_ptr<SqliteStore> store_;

@@ -1,8 +1,5 @@
 // Checks RenderPrometheusText() against the real parser and linter: Debian's `promtool check metrics`.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +9,7 @@
 #include <vector>
 
 #include "metrics/metrics.h"
+#include "testing/process.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -25,47 +23,14 @@ T* Must(Result<T*> result) {
   return result.ok() ? *result : nullptr;
 }
 
-struct PromtoolRun {
-  int exit_code = -1;  // -1 when it could not be started or did not exit normally
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using PromtoolRun = testing::FinishedRun;
 
 // `promtool check metrics < exposition`, with its output captured in files under `dir`.
 PromtoolRun CheckMetrics(const testing::TempDir& dir, const std::string& exposition) {
   const std::string in_path = dir.Write("metrics.txt", exposition);
-  const std::string out_path = dir.File("promtool.out"), err_path = dir.File("promtool.err");
-  const std::vector<std::string> argv_strings = {kPromtool, "check", "metrics"};
-  const std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "HOME=" + dir.path().string(),
-                                                "LANG=C.UTF-8"};
-  std::vector<char*> argv, envp;
-  for (const std::string& a : argv_strings) argv.push_back(const_cast<char*>(a.c_str()));
-  for (const std::string& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
-  argv.push_back(nullptr);
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, 0, in_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&files, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&files, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  PromtoolRun run;
-  pid_t pid = 0;
-  if (posix_spawn(&pid, kPromtool, &files, nullptr, argv.data(), envp.data()) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  posix_spawn_file_actions_destroy(&files);
-  run.out = ReadFile(out_path);
-  run.err = ReadFile(err_path);
-  return run;
+  return testing::RunToCompletion({kPromtool, "check", "metrics"},
+                                  {"PATH=/usr/bin:/bin", "HOME=" + dir.path().string(), "LANG=C.UTF-8"}, dir,
+                                  "promtool", in_path);
 }
 
 TEST(MetricsPromtool, AcceptsEveryKindWithAwkwardLabelValuesWithoutLintProblems) {

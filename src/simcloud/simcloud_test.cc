@@ -4,18 +4,12 @@
 
 #include "net/curl_transport.h"
 #include "testing/aws_cli.h"
+#include "testing/wall_clock_simcloud.h"
 
 namespace glueguard {
 namespace {
 
 using testing::CliRun;
-
-Workload SeedAfter() {
-  Result<Workload> w =
-      LoadWorkloadFile(std::string(GLUEGUARD_SOURCE_DIR) + "/examples/workloads/seed-after.yaml");
-  EXPECT_TRUE(w.ok()) << w.status().message();
-  return *w;
-}
 
 // simcloud in process on the wall clock (the CLI signs with the real time) at 60x, driven by Debian's AWS
 // CLI.
@@ -23,29 +17,21 @@ class SimCloudCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!testing::HaveAwsCli()) GTEST_SKIP() << "/usr/bin/aws is not installed (apt-get install awscli)";
+  }
+  static SimCloudOptions Options() {
     SimCloudOptions options;
     options.world.speed = 60;
-    options.world.run_arrivals = false;  // only the test's calls change the world
     options.sns_topics = {"arn:aws:sns:us-east-1:123456789012:glueguard-alerts"};
-    Result<std::unique_ptr<SimCloud>> cloud =
-        SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_);
-    ASSERT_TRUE(cloud.ok()) << cloud.status().ToString();
-    cloud_ = std::move(*cloud);
-    ASSERT_TRUE(cloud_->Start().ok());
+    return options;
   }
 
   CliRun Aws(const std::vector<std::string>& args, const std::string& secret = testing::kTestSecret) {
     return testing::RunAwsCli(cloud_->endpoint(), dir_, args, secret);
   }
 
-  Workload workload_ = SeedAfter();
   testing::TempDir dir_;
-  SystemClock clock_;
-  FakeClock sleeper_clock_;
-  FakeSleeper sleeper_{sleeper_clock_};
-  SeededRandom random_{5};
-  CurlTransport transport_;
-  std::unique_ptr<SimCloud> cloud_;
+  testing::WallClockSimCloud sim_{5, Options()};
+  SimCloud* const cloud_ = &sim_.cloud();
 };
 
 TEST_F(SimCloudCliTest, TheAwsCliDrivesEc2GlueSnsAndSqs) {

@@ -8,7 +8,22 @@
 #include <string>
 #include <vector>
 
+#include "testing/temp_dir.h"
+
 namespace glueguard::testing {
+
+// What a finished child wrote and how it ended.
+struct FinishedRun {
+  int exit_code = -1;  // -1 when it could not be started or did not exit normally
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv[0]` with `argv` and exactly `env`, stdin from `stdin_path`, and waits for it; stdout and stderr
+// go through the files `<name>.out` and `<name>.err` in `dir`, so a chatty child never blocks on a pipe.
+FinishedRun RunToCompletion(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                            const TempDir& dir, const std::string& name,
+                            const std::string& stdin_path = "/dev/null");
 
 class ChildProcess {
  public:

@@ -18,12 +18,13 @@ namespace glueguard::testing {
 
 class WallClockSimCloud {
  public:
-  explicit WallClockSimCloud(uint64_t seed) : random_(seed) {
+  // `options` as given, except that nothing arrives by itself: only the test's calls change the world.
+  explicit WallClockSimCloud(uint64_t seed, SimCloudOptions options = {}) : random_(seed) {
     workload_ = *LoadWorkloadFile(std::string(GLUEGUARD_SOURCE_DIR) + "/examples/workloads/seed-after.yaml");
-    SimCloudOptions options;
     options.world.run_arrivals = false;
     cloud_ = std::move(*SimCloud::Create(workload_, options, clock_, random_, sleeper_, transport_));
-    EXPECT_TRUE(cloud_->Start().ok());
+    const Status started = cloud_->Start();
+    EXPECT_TRUE(started.ok()) << started.ToString();
   }
 
   SimCloud& cloud() { return *cloud_; }

@@ -39,6 +39,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
+from admission_checks import over_admissions  # noqa: E402
 from glueguard_process import Proc, stop_all  # noqa: E402
 
 KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -302,22 +303,7 @@ def main():
         if not health or any(r[3] != 200 for r in health):
             failures.append(f"/healthz: {sum(r[3] == 200 for r in health)} of {len(health)} answered 200")
 
-        by_observation = collections.defaultdict(list)
-        for d in admits:
-            if d["code"] == "fits":
-                by_observation[(d["subnet"], d["observed_at"])].append(d)
-        for (subnet, observed_at), group in by_observation.items():
-            group.sort(key=lambda d: d["reserved"])
-            free, buffer = group[0]["free"], group[0]["buffer"]
-            spent = group[0]["reserved"]
-            for d in group:
-                if d["reserved"] < spent:
-                    failures.append(f"{subnet} at {observed_at}: {d['run_id']} was decided on {d['reserved']} "
-                                    f"reserved while {spent} were already spent (double spend)")
-                spent = max(spent, d["reserved"]) + d["needed"]
-            if spent > free - buffer:
-                failures.append(f"{subnet} at {observed_at}: admitted up to {spent} IPs with {free} free and a "
-                                f"buffer of {buffer}")
+        failures.extend(over_admissions(admits))
 
         with webhook.lock:
             counts = collections.Counter(n["fields"].get("event_id") for n in webhook.notifications
