@@ -17,6 +17,7 @@ struct Observation {
   int other = 0;       // attaching, detaching or associated
   std::string run_id;  // who asked: the run id of the launch whose check made it; empty for a background poll
   std::string reason;  // why it was made: "poll", "admission", "on-demand", ...
+  std::string observer;  // the replica that made it (server.replica_id); empty when not recorded
 };
 
 // Ok when the counts are non-negative and total = in_use + available + other, and subnet_id is set.

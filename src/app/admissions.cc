@@ -138,12 +138,12 @@ class LocalAdmissions final : public Admissions {
     Result<Config> config = LoadConfigFile(config_path, env);
     if (!config.ok()) return config.status();
     a->config_ = std::make_unique<Config>(*config);
-    Result<std::unique_ptr<ObservationStore>> store = OpenStore(a->config_->store);
-    if (!store.ok()) return store.status();
-    a->store_ = std::move(*store);
     Result<std::unique_ptr<AwsRuntime>> aws = AwsRuntime::Create(env, a->config_->region);
     if (!aws.ok()) return aws.status();
     a->aws_ = std::move(*aws);
+    Result<std::unique_ptr<ObservationStore>> store = OpenStore(a->config_->store, a->aws_->client.get());
+    if (!store.ok()) return store.status();
+    a->store_ = std::move(*store);
     a->ec2_ = std::make_unique<Ec2Client>(*a->aws_->client);
     Result<std::unique_ptr<Controller>> controller = Controller::Create(ControllerDeps{
         *a->config_, *a->store_, *a->ec2_, a->notifier_, a->aws_->clock, a->aws_->random, a->metrics_});
@@ -159,8 +159,8 @@ class LocalAdmissions final : public Admissions {
  private:
   LocalAdmissions() = default;
   std::unique_ptr<Config> config_;
+  std::unique_ptr<AwsRuntime> aws_;  // before the store, whose DynamoDB client uses it
   std::unique_ptr<ObservationStore> store_;
-  std::unique_ptr<AwsRuntime> aws_;
   std::unique_ptr<Ec2Client> ec2_;
   RecordingNotifier notifier_;  // a one-shot command sends no alerts; the server does
   MetricsRegistry metrics_;

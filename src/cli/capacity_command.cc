@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "app/aws_runtime.h"
 #include "base/clock.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
@@ -97,6 +98,7 @@ int RunCapacity(CommandContext& context) {
     return kExitUsage;
   }
   std::vector<SubnetConfig> subnets;
+  std::unique_ptr<AwsRuntime> aws;  // for a DynamoDB store
   std::unique_ptr<ObservationStore> store;
   if (flags->Has("config")) {
     Result<Config> config = LoadConfigFile(*flags->Get("config"), context.env);
@@ -104,7 +106,15 @@ int RunCapacity(CommandContext& context) {
       context.err << config.status().message() << "\n";
       return kExitUsage;
     }
-    Result<std::unique_ptr<ObservationStore>> opened = OpenStore(config->store);
+    if (config->store.kind == "dynamodb") {
+      Result<std::unique_ptr<AwsRuntime>> created = AwsRuntime::Create(context.env, config->region);
+      if (!created.ok()) {
+        context.err << "glueguard: " << created.status().message() << "\n";
+        return kExitFailure;
+      }
+      aws = std::move(*created);
+    }
+    Result<std::unique_ptr<ObservationStore>> opened = OpenStore(config->store, aws ? aws->client.get() : nullptr);
     if (!opened.ok()) {
       context.err << "glueguard: " << opened.status().message() << "\n";
       return kExitUsage;

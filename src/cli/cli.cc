@@ -48,6 +48,8 @@ const std::vector<Command>& Commands() {
        RunSessionsEnforce},
       {"sessions dlq list", "list the session events parked in the dead-letter store", RunSessionsDlqList},
       {"sessions dlq replay", "handle dead-lettered session events again", RunSessionsDlqReplay},
+      {"store init", "create the DynamoDB tables of a dynamodb store (idempotent), TTL on", RunStoreInit},
+      {"store check", "check a dynamodb store's tables: keys, TTL, read and write access", RunStoreCheck},
       {"version", "print glueguard's version", RunVersion},
       {"wait", "ask until a Glue launch is admitted or rejected", RunWait},
   };

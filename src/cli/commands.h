@@ -25,5 +25,7 @@ int RunSessionsEnforce(CommandContext& context);
 int RunSessionsDlqList(CommandContext& context);
 int RunSessionsDlqReplay(CommandContext& context);
 int RunLambda(CommandContext& context);
+int RunStoreInit(CommandContext& context);
+int RunStoreCheck(CommandContext& context);
 
 }  // namespace glueguard

@@ -117,7 +117,12 @@ int RunDoctor(CommandContext& context) {
     context.err << config.status().message() << "\n";
     return kExitUsage;
   }
-  Result<std::unique_ptr<ObservationStore>> store = OpenStore(config->store);
+  Result<std::unique_ptr<AwsRuntime>> aws = AwsRuntime::Create(context.env, config->region);
+  if (!aws.ok()) {
+    context.err << "glueguard: " << aws.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<std::unique_ptr<ObservationStore>> store = OpenStore(config->store, (*aws)->client.get());
   if (!store.ok()) {
     context.err << "glueguard: " << store.status().message() << "\n";
     return kExitUsage;
@@ -128,11 +133,6 @@ int RunDoctor(CommandContext& context) {
   if (!ledger.ok()) {
     context.err << "glueguard: " << ledger.status().message() << "\n";
     return kExitUsage;
-  }
-  Result<std::unique_ptr<AwsRuntime>> aws = AwsRuntime::Create(context.env, config->region);
-  if (!aws.ok()) {
-    context.err << "glueguard: " << aws.status().message() << "\n";
-    return kExitFailure;
   }
   Ec2Client ec2(*(*aws)->client);
   GlueClient glue(*(*aws)->client);

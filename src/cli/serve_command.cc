@@ -1,6 +1,9 @@
 // glueguard serve: the controller, until SIGTERM or SIGINT.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <ostream>
 
 #include "aws/ec2.h"
@@ -15,6 +18,16 @@
 #include "store/open_store.h"
 
 namespace glueguard {
+namespace {
+
+// <hostname>-<pid>: unique among the replicas running at once, new on every restart.
+std::string DefaultReplicaId() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "replica");
+  return fmt::format("{}-{}", host, getpid());
+}
+
+}  // namespace
 
 int RunServe(CommandContext& context) {
   const char* usage =
@@ -67,14 +80,14 @@ int RunServe(CommandContext& context) {
 
   StopSignals stop_signals;  // before any thread starts
 
-  Result<std::unique_ptr<ObservationStore>> store = OpenStore(config->store);
-  if (!store.ok()) {
-    context.err << "glueguard: " << store.status().message() << "\n";
-    return kExitFailure;
-  }
   Result<std::unique_ptr<AwsRuntime>> aws = AwsRuntime::Create(context.env, config->region);
   if (!aws.ok()) {
     context.err << "glueguard: " << aws.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<std::unique_ptr<ObservationStore>> store = OpenStore(config->store, (*aws)->client.get());
+  if (!store.ok()) {
+    context.err << "glueguard: " << store.status().message() << "\n";
     return kExitFailure;
   }
   MetricsRegistry metrics;
@@ -91,6 +104,9 @@ int RunServe(CommandContext& context) {
   options.port = listen->second;
   ControllerServerDeps deps{*config, **store, ec2, &sns, (*aws)->transport, (*aws)->clock, (*aws)->random,
                             metrics, nullptr, {},  {}};
+  const std::unique_ptr<PollerLease> lease = OpenPollerLease(config->store, (*aws)->client.get());
+  deps.lease = lease.get();
+  deps.replica_id = config->server.replica_id.empty() ? DefaultReplicaId() : config->server.replica_id;
 
   // Session boundaries, when configured: POST /v1/events, the SQS poller, the reconcile sweep.
   GlueClient glue(*(*aws)->client);
@@ -132,9 +148,14 @@ int RunServe(CommandContext& context) {
     context.err << "glueguard: " << server.status().message() << "\n";
     return kExitFailure;
   }
+  const std::string where = config->store.kind == "dynamodb"
+                                ? fmt::format("tables {}, {}, {}; replica {}", config->store.tables.observations,
+                                              config->store.tables.state, config->store.tables.decisions,
+                                              deps.replica_id)
+                                : config->store.path;
   context.out << fmt::format("glueguard serve: {} subnets, {} categories, store {} ({}); API on {}{}\n",
-                             config->subnets.size(), config->categories.size(), config->store.kind,
-                             config->store.path, (*server)->url(),
+                             config->subnets.size(), config->categories.size(), config->store.kind, where,
+                             (*server)->url(),
                              config->server.token.empty() ? " (writes open: no token set)" : "");
   context.out.flush();
   const int signal_number = stop_signals.Wait();

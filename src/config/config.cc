@@ -99,12 +99,22 @@ bool ReadBuffer(YamlReader& r, const YAML::Node& node, const std::string& path, 
 void ReadStore(YamlReader& r, const YAML::Node& node, StoreConfig& store) {
   if (!node) return;
   if (!node.IsMap()) return r.Error(node, "store", "must be a map");
-  r.CheckKeys(node, "store", {"kind", "path", "retention"});
+  r.CheckKeys(node, "store", {"kind", "path", "retention", "tables"});
   r.ReadString(node, "store", "kind", store.kind);
-  if (store.kind != "sqlite" && store.kind != "memory") {
-    r.Error(node["kind"], "store.kind", fmt::format("'{}' is not one of sqlite, memory", store.kind));
+  if (store.kind != "sqlite" && store.kind != "memory" && store.kind != "dynamodb") {
+    r.Error(node["kind"], "store.kind", fmt::format("'{}' is not one of sqlite, memory, dynamodb", store.kind));
   }
   r.ReadString(node, "store", "path", store.path);
+  if (const YAML::Node tables = node["tables"]; tables) {
+    if (!tables.IsMap()) {
+      r.Error(tables, "store.tables", "must be a map of observations, state and decisions table names");
+    } else {
+      r.CheckKeys(tables, "store.tables", {"observations", "state", "decisions"});
+      r.ReadString(tables, "store.tables", "observations", store.tables.observations);
+      r.ReadString(tables, "store.tables", "state", store.tables.state);
+      r.ReadString(tables, "store.tables", "decisions", store.tables.decisions);
+    }
+  }
   r.ReadDuration(node, "store", "retention", store.retention);
 }
 
@@ -367,6 +377,7 @@ Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const
   if (auto region = env("GLUEGUARD_REGION")) config.region = *region;
   if (auto path = env("GLUEGUARD_STORE_PATH")) config.store.path = *path;
   if (auto listen = env("GLUEGUARD_LISTEN")) config.server.listen = *listen;
+  if (auto replica = env("GLUEGUARD_REPLICA_ID")) config.server.replica_id = *replica;
   if (auto token = env(config.server.token_env)) {
     // An empty token would silently mean "open": refuse it rather than guess.
     if (token->empty()) {

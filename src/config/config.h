@@ -16,11 +16,21 @@
 
 namespace glueguard {
 
+// DynamoDB table names (store.kind dynamodb); the observations table has the seed sensor's default name.
+struct DynamoDbTableNames {
+  std::string observations = "glue-eni-observations";
+  std::string state = "glueguard-admission-state";
+  std::string decisions = "glueguard-decisions";
+};
+
 struct StoreConfig {
-  std::string kind = "sqlite";  // "sqlite" (one local file) or "memory" (tests, demos; lost on exit)
+  // "sqlite" (one local file), "dynamodb" (shared by replicas; region and endpoint from the AWS environment,
+  // AWS_ENDPOINT_URL_DYNAMODB for a local one) or "memory" (tests, demos; lost on exit)
+  std::string kind = "sqlite";
   std::string path =
       "glueguard.db";  // sqlite: the database file; relative paths are from the working directory
   Duration retention = std::chrono::hours(24 * 30);  // observations and decisions older than this are deleted
+  DynamoDbTableNames tables;                         // dynamodb
 };
 
 struct AdmissionConfig {
@@ -47,6 +57,9 @@ struct ServerConfig {
   Duration on_demand_max_age = std::chrono::seconds(10);  // an admission refreshes a view older than this
   // Listening on an address other than loopback with no token is refused unless this says it is meant.
   bool insecure_no_auth = false;
+  // This replica's name in poller leases and on its observations (GLUEGUARD_REPLICA_ID); empty: serve uses
+  // <hostname>-<pid>.
+  std::string replica_id;
 };
 
 // Where notifications (alerts, ended sessions) go; none configured = logged only.

@@ -92,8 +92,9 @@ categories:
   - name: adhoc
     subnet: subnet-x
 )");
-  EXPECT_NE(message.find("test.yaml:6: categories[0].subnet: unknown subnet 'subnet-b' (did you mean 'subnet-a'?)"),
-            std::string::npos)
+  EXPECT_NE(
+      message.find("test.yaml:6: categories[0].subnet: unknown subnet 'subnet-b' (did you mean 'subnet-a'?)"),
+      std::string::npos)
       << message;
   EXPECT_NE(message.find("test.yaml:8: categories[1].subnet"), std::string::npos) << message;
 }
@@ -144,9 +145,10 @@ TEST(Config, BooleansAreStrict) {
 TEST(Config, DurationsNeedUnitsAndThresholdsMustBeOrdered) {
   EXPECT_NE(ErrorOf(std::string(kMinimal) + "admission:\n  max_wait: 600\n").find("admission.max_wait"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(std::string(kMinimal) + "admission:\n  priority_floor:\n    on_at: 50%\n    off_below: 60%\n")
-                .find("off_below"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(std::string(kMinimal) + "admission:\n  priority_floor:\n    on_at: 50%\n    off_below: 60%\n")
+          .find("off_below"),
+      std::string::npos);
   EXPECT_NE(ErrorOf(std::string(kMinimal) + "admission:\n  poll_interval: 5m\n  stale_after: 1m\n")
                 .find("admission.stale_after"),
             std::string::npos);
@@ -174,11 +176,32 @@ TEST(Config, MalformedYamlIsAClearError) {
 }
 
 TEST(Config, EnvironmentOverridesRegionAndStorePath) {
-  Result<Config> c = ParseConfig(kMinimal, "t", Env({{"GLUEGUARD_REGION", "eu-west-1"},
-                                                     {"GLUEGUARD_STORE_PATH", "/tmp/x.db"}}));
+  Result<Config> c = ParseConfig(
+      kMinimal, "t", Env({{"GLUEGUARD_REGION", "eu-west-1"}, {"GLUEGUARD_STORE_PATH", "/tmp/x.db"}}));
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->region, "eu-west-1");
   EXPECT_EQ(c->store.path, "/tmp/x.db");
+}
+
+TEST(Config, ADynamoDbStoreNamesItsTablesAndTheReplicaComesFromTheEnvironment) {
+  Result<Config> c = ParseConfig(
+      std::string(kMinimal) + "store:\n  kind: dynamodb\n  tables:\n    observations: eni-looks\n", "t",
+      Env({{"GLUEGUARD_REPLICA_ID", "replica-7"}}));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->store.kind, "dynamodb");
+  EXPECT_EQ(c->store.tables.observations, "eni-looks");
+  EXPECT_EQ(c->store.tables.state, "glueguard-admission-state");  // the defaults for the others
+  EXPECT_EQ(c->store.tables.decisions, "glueguard-decisions");
+  EXPECT_EQ(c->server.replica_id, "replica-7");
+  EXPECT_NE(
+      ErrorOf(std::string(kMinimal) + "store:\n  kind: dynamo\n").find("not one of sqlite, memory, dynamodb"),
+      std::string::npos);
+  EXPECT_NE(ErrorOf(std::string(kMinimal) + "store:\n  kind: dynamodb\n  tables:\n    decision: x\n")
+                .find("store.tables"),
+            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(std::string(kMinimal) + "store:\n  kind: dynamodb\n  tables: [a, b]\n").find("must be a map"),
+      std::string::npos);
 }
 
 TEST(Config, MissingFileIsNotFound) {

@@ -7,16 +7,19 @@ namespace glueguard {
 namespace {
 
 constexpr int kCommitAttempts = 3;
+constexpr Duration kExpiryEvery = std::chrono::minutes(10);
 
 }  // namespace
 
-AdmissionService::AdmissionService(const Config& config, ObservationStore& store, Clock& clock, Random& random)
+AdmissionService::AdmissionService(const Config& config, ObservationStore& store, Clock& clock,
+                                   Random& random)
     : config_(config), store_(store), clock_(clock), random_(random) {}
 
-Result<std::unique_ptr<AdmissionService>> AdmissionService::Create(const Config& config, ObservationStore& store,
-                                                                   Clock& clock, Random& random) {
+Result<std::unique_ptr<AdmissionService>> AdmissionService::Create(const Config& config,
+                                                                   ObservationStore& store, Clock& clock,
+                                                                   Random& random) {
   std::unique_ptr<AdmissionService> service(new AdmissionService(config, store, clock, random));
-  std::lock_guard lock(service->mu_);
+  MutexLock lock(service->mu_);
   for (const SubnetConfig& subnet : config.subnets) {
     service->subnets_.emplace(subnet.id, SubnetAdmission(config.SettingsFor(subnet)));
     GG_RETURN_IF_ERROR(service->Load(subnet.id));
@@ -58,9 +61,8 @@ Status AdmissionService::Mutate(const std::string& subnet_id, Change&& change) {
     // Another writer got there first: read what it wrote and decide again on that.
     GG_RETURN_IF_ERROR(Load(subnet_id));
   }
-  return Status::Unavailable(
-      fmt::format("{} kept changing under concurrent writers ({} attempts): {}", subnet_id, kCommitAttempts,
-                  last.message()));
+  return Status::Unavailable(fmt::format("{} kept changing under concurrent writers ({} attempts): {}",
+                                         subnet_id, kCommitAttempts, last.message()));
 }
 
 Result<Decision> AdmissionService::Admit(const AdmissionRequest& request) {
@@ -83,10 +85,11 @@ Result<Decision> AdmissionService::Admit(const AdmissionRequest& request) {
   launch.category = category->name;
   launch.run_id = request.run_id;
   launch.workers = request.workers;
-  launch.needed_ips = request.workers > 0 ? request.workers * category->ips_per_worker + category->extra_ips_per_job : 0;
+  launch.needed_ips =
+      request.workers > 0 ? request.workers * category->ips_per_worker + category->extra_ips_per_job : 0;
   launch.priority = request.priority.value_or(category->priority);
 
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Decision decision;
   Status s = Mutate(category->subnet_id, [&](SubnetAdmission& subnet, SubnetCommit& commit) {
     commit.changes = subnet.Expire(now);
@@ -100,7 +103,7 @@ Result<Decision> AdmissionService::Admit(const AdmissionRequest& request) {
 
 Status AdmissionService::Observe(const Observation& o) {
   GG_RETURN_IF_ERROR(ValidateObservation(o));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (subnets_.find(o.subnet_id) == subnets_.end()) {
     return Status::InvalidArgument(fmt::format("subnet {} is not configured", o.subnet_id));
   }
@@ -111,8 +114,19 @@ Status AdmissionService::Observe(const Observation& o) {
   });
 }
 
+Result<Observation> AdmissionService::Reload(const std::string& subnet_id) {
+  MutexLock lock(mu_);
+  auto it = subnets_.find(subnet_id);
+  if (it == subnets_.end())
+    return Status::InvalidArgument(fmt::format("subnet {} is not configured", subnet_id));
+  GG_RETURN_IF_ERROR(Load(subnet_id));
+  if (it->second.history().empty())
+    return Status::NotFound(fmt::format("no observation of {} is stored yet", subnet_id));
+  return it->second.history().front();
+}
+
 Status AdmissionService::Release(const std::string& reservation_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [id, subnet] : subnets_) {
     for (const Reservation& r : subnet.reservations()) {
       if (r.id != reservation_id) continue;
@@ -138,7 +152,7 @@ Status AdmissionService::ReportExhaustion(const std::string& category_or_subnet)
         fmt::format("'{}' is neither a configured category nor a configured subnet", category_or_subnet));
   }
   const Time now = clock_.Now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return Mutate(subnet_id, [&](SubnetAdmission& subnet, SubnetCommit& commit) {
     commit.changes = subnet.ReportExhaustion(now);
     return Status::Ok();
@@ -147,7 +161,7 @@ Status AdmissionService::ReportExhaustion(const std::string& category_or_subnet)
 
 Status AdmissionService::Sweep() {
   const Time now = clock_.Now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [id, subnet] : subnets_) {
     Status s = Mutate(id, [&](SubnetAdmission& next, SubnetCommit& commit) {
       commit.changes = next.Expire(now);
@@ -155,12 +169,15 @@ Status AdmissionService::Sweep() {
     });
     if (!s.ok()) return s;
   }
+  // Retention is in days: deleting what passed it every ten minutes is plenty (and cheap on DynamoDB).
+  if (now - last_expiry_ < kExpiryEvery) return Status::Ok();
   Result<int64_t> expired = store_.ExpireBefore(now - config_.store.retention);
+  if (expired.ok()) last_expiry_ = now;
   return expired.status();
 }
 
 Result<SubnetAdmission> AdmissionService::Snapshot(const std::string& subnet_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = subnets_.find(subnet_id);
   if (it == subnets_.end()) return Status::NotFound(fmt::format("subnet {} is not configured", subnet_id));
   return it->second;

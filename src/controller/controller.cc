@@ -6,6 +6,12 @@
 #include <iostream>
 
 namespace glueguard {
+namespace {
+
+// A lease outlives the poll interval by this much, so that a holder renewing every interval keeps it.
+constexpr Duration kLeaseSlack = std::chrono::seconds(30);
+
+}  // namespace
 
 Result<std::unique_ptr<Controller>> Controller::Create(ControllerDeps deps) {
   std::unique_ptr<Controller> c(new Controller(deps));
@@ -18,7 +24,9 @@ Result<std::unique_ptr<Controller>> Controller::Create(ControllerDeps deps) {
   c->metrics_ = *metrics;
   GG_RETURN_IF_ERROR(RegisterSubnetGauges(deps.metrics, *c, deps.clock));
   for (const SubnetConfig& s : deps.config.subnets) {
-    c->pollers_[s.id] = std::make_unique<SubnetPoller>(s.id, deps.ec2, *c->admission_, deps.clock);
+    c->pollers_[s.id] = std::make_unique<SubnetPoller>(
+        s.id, deps.ec2, *c->admission_, deps.clock,
+        PollerLeasing{deps.lease, deps.replica_id, deps.config.admission.poll_interval + kLeaseSlack});
   }
   return c;
 }
@@ -61,7 +69,7 @@ Status Controller::ReportFailure(const std::string& category_or_subnet) {
   const SubnetConfig* subnet = deps_.config.FindSubnet(category ? category->subnet_id : category_or_subnet);
   if (subnet) {
     const Time now = deps_.clock.Now();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     std::vector<Time>& reports = exhaustion_reports_[subnet->id];
     std::erase_if(reports, [&](Time t) { return now - t > std::chrono::hours(48); });
     reports.push_back(now);
@@ -82,7 +90,7 @@ void Controller::AfterRefresh(const SubnetConfig& subnet, SubnetPoller& poller) 
   const PollerStats stats = poller.stats();
   if (!stats.latest) return;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Time& seen = evaluated_[subnet.id];
     if (stats.latest->observed_at <= seen) return;
     seen = stats.latest->observed_at;
@@ -96,7 +104,7 @@ void Controller::AfterRefresh(const SubnetConfig& subnet, SubnetPoller& poller) 
 void Controller::CountRefresh(const std::string& subnet_id, const Result<Time>& refreshed) {
   // Only calls that observed count: a cached or shared answer made no call of its own.
   const PollerStats stats = pollers_.at(subnet_id)->stats();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   CountedCalls& counted = counted_[subnet_id];
   if (stats.observations > counted.observations) {
     metrics_.observations->With({{"subnet", subnet_id}, {"result", "ok"}})
@@ -166,7 +174,7 @@ ExhaustionReports Controller::ExhaustionsSince(const std::string& subnet_id, Tim
       snapshot.ok() && snapshot->record().cool_off_until != Time{}) {
     out.last = snapshot->record().cool_off_until - snapshot->settings().cool_off;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = exhaustion_reports_.find(subnet_id);
   if (it != exhaustion_reports_.end()) {
     for (Time t : it->second) {

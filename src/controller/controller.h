@@ -12,7 +12,6 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +19,7 @@
 #include "controller/admission_service.h"
 #include "aws/ec2.h"
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "config/config.h"
 #include "controller/alerts.h"
 #include "controller/controller_metrics.h"
@@ -37,6 +37,10 @@ struct ControllerDeps {
   Clock& clock;
   Random& random;
   MetricsRegistry& metrics;  // the controller registers its families here (controller_metrics.h)
+  // With a store shared by replicas: each subnet is observed by the one replica holding its lease; the others
+  // take its observations from the store. nullptr: this process observes every subnet itself.
+  PollerLease* lease = nullptr;
+  std::string replica_id = {};  // who this process is, in leases and on its observations
 };
 
 struct SubnetStatus {
@@ -67,9 +71,9 @@ class Controller {
   // NotFound when no subnet holds the reservation.
   Status Release(const std::string& reservation_id);
   // A launch of a category (or a subnet, by id or name) failed with IP exhaustion: cool-off starts.
-  Status ReportFailure(const std::string& category_or_subnet);
+  Status ReportFailure(const std::string& category_or_subnet) GG_EXCLUDES(mu_);
   // One round of background work (see the file comment).
-  void Tick();
+  void Tick() GG_EXCLUDES(mu_);
 
   std::vector<SubnetStatus> Subnets() const;
   // The latest `limit` observations of a subnet (by id or name), newest first. NotFound for an unknown
@@ -88,7 +92,7 @@ class Controller {
   // Exhaustion reports for a subnet (by id) at or after `since`. The latest report's time comes from the
   // subnet's stored cool-off (cool_off_until - cool_off), so it survives a restart; the count is kept since
   // the process started, and is at least 1 when the stored latest report falls at or after `since`.
-  ExhaustionReports ExhaustionsSince(const std::string& subnet_id, Time since) const;
+  ExhaustionReports ExhaustionsSince(const std::string& subnet_id, Time since) const GG_EXCLUDES(mu_);
   std::vector<FiringAlert> FiringAlerts() const { return alerts_.Firing(); }
   int64_t AlertsFired() const { return alerts_.fired_total(); }
   const Config& config() const { return deps_.config; }
@@ -96,10 +100,10 @@ class Controller {
  private:
   explicit Controller(ControllerDeps deps) : deps_(deps) {}
   // Evaluates alerts when the poller has an observation newer than the last one evaluated.
-  void AfterRefresh(const SubnetConfig& subnet, SubnetPoller& poller);
+  void AfterRefresh(const SubnetConfig& subnet, SubnetPoller& poller) GG_EXCLUDES(mu_);
   void Notify(const Notification& n);
   // Counts the observations a poller made since the last count (a refresh may have joined another's call).
-  void CountRefresh(const std::string& subnet_id, const Result<Time>& refreshed);
+  void CountRefresh(const std::string& subnet_id, const Result<Time>& refreshed) GG_EXCLUDES(mu_);
 
   ControllerDeps deps_;
   std::unique_ptr<AdmissionService> admission_;
@@ -107,15 +111,15 @@ class Controller {
   UtilisationAlerts alerts_;
   ControllerMetrics metrics_;
 
-  mutable std::mutex mu_;
-  std::map<std::string, Time> evaluated_;  // GUARDED_BY(mu_): latest observation time alerts have seen
+  mutable Mutex mu_;
+  std::map<std::string, Time> evaluated_ GG_GUARDED_BY(mu_);  // latest observation time alerts have seen
   struct CountedCalls {
     int64_t observations = 0;
     int64_t failures = 0;
   };
-  std::map<std::string, CountedCalls> counted_;  // GUARDED_BY(mu_)
+  std::map<std::string, CountedCalls> counted_ GG_GUARDED_BY(mu_);
   // Exhaustion reports by subnet id, oldest first; only the last two days are kept.
-  std::map<std::string, std::vector<Time>> exhaustion_reports_;  // GUARDED_BY(mu_)
+  std::map<std::string, std::vector<Time>> exhaustion_reports_ GG_GUARDED_BY(mu_);
 };
 
 }  // namespace glueguard

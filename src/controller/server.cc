@@ -35,7 +35,8 @@ Result<std::unique_ptr<ControllerServer>> ControllerServer::Start(ControllerServ
   }
   if (deps.extra_notifier) s->notifier_.Add(std::make_unique<BorrowedNotifier>(*deps.extra_notifier));
   Result<std::unique_ptr<Controller>> controller = Controller::Create(
-      ControllerDeps{deps.config, deps.store, deps.ec2, s->notifier_, deps.clock, deps.random, deps.metrics});
+      ControllerDeps{deps.config, deps.store, deps.ec2, s->notifier_, deps.clock, deps.random, deps.metrics,
+                     deps.lease, deps.replica_id});
   if (!controller.ok()) return controller.status();
   s->controller_ = std::move(*controller);
   MetricsRegistry& metrics = deps.metrics;

@@ -34,6 +34,8 @@ struct ControllerServerDeps {
   // Answers POST /v1/events after the bearer-token check; unset: 404 "session boundaries are not
   // configured". Called from the API's threads.
   std::function<ServerResponse(const ServerRequest&, bool authenticated)> events_handler = nullptr;
+  PollerLease* lease = nullptr;  // ControllerDeps::lease
+  std::string replica_id = {};   // ControllerDeps::replica_id
 };
 
 struct ControllerServerOptions {

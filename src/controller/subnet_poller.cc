@@ -1,33 +1,55 @@
 #include "controller/subnet_poller.h"
 
+#include <fmt/format.h>
+
 namespace glueguard {
 
-SubnetPoller::SubnetPoller(std::string subnet_id, Ec2Api& ec2, AdmissionService& admission, Clock& clock)
-    : subnet_id_(std::move(subnet_id)), ec2_(ec2), admission_(admission), clock_(clock) {}
+namespace {
+
+// A holder stops writing as the poller this long before its grant expires: the most the replicas' clocks may
+// disagree by (NTP keeps them within milliseconds) plus the time a store write takes.
+constexpr Duration kLeaseMargin = std::chrono::seconds(5);
+
+}  // namespace
+
+SubnetPoller::SubnetPoller(std::string subnet_id, Ec2Api& ec2, AdmissionService& admission, Clock& clock,
+                           PollerLeasing leasing)
+    : subnet_id_(std::move(subnet_id)),
+      ec2_(ec2),
+      admission_(admission),
+      clock_(clock),
+      leasing_(std::move(leasing)) {}
 
 Result<Time> SubnetPoller::Refresh(Duration max_age, const std::string& reason, const std::string& run_id) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (stats_.latest && clock_.Now() - stats_.latest->observed_at <= max_age) {
+  MutexLock lock(mu_);
+  const Time now = clock_.Now();
+  if (stats_.latest && (now - stats_.latest->observed_at <= max_age || now - adopted_at_ <= max_age)) {
     ++stats_.cached;
     return stats_.latest->observed_at;
   }
   if (in_flight_) {
     ++stats_.shared;
     const uint64_t waiting_for = generation_ + 1;
-    done_.wait(lock, [&] { return generation_ >= waiting_for; });
+    while (generation_ < waiting_for) done_.Wait(mu_);
     if (!last_outcome_.ok()) return last_outcome_;
     return stats_.latest->observed_at;
   }
   in_flight_ = true;
   stats_.last_attempt = clock_.Now();
-  lock.unlock();
-  Result<Observation> observed = Observe(reason, run_id);
-  lock.lock();
+  lock.Unlock();
+  Result<std::pair<Observation, bool>> observed = Observe(reason, run_id);
+  lock.Lock();
   in_flight_ = false;
   ++generation_;
   if (observed.ok()) {
-    ++stats_.observations;
-    stats_.latest = *observed;
+    if (observed->second) {
+      ++stats_.observations;
+      adopted_at_ = Time{};
+    } else {
+      ++stats_.adopted;
+      adopted_at_ = clock_.Now();
+    }
+    stats_.latest = observed->first;
     stats_.last_error = Status::Ok();
     last_outcome_ = Status::Ok();
   } else {
@@ -35,12 +57,28 @@ Result<Time> SubnetPoller::Refresh(Duration max_age, const std::string& reason, 
     stats_.last_error = observed.status();
     last_outcome_ = observed.status();
   }
-  done_.notify_all();
+  done_.NotifyAll();
   if (!observed.ok()) return observed.status();
-  return observed->observed_at;
+  return observed->first.observed_at;
 }
 
-Result<Observation> SubnetPoller::Observe(const std::string& reason, const std::string& run_id) {
+Result<std::pair<Observation, bool>> SubnetPoller::Observe(const std::string& reason,
+                                                           const std::string& run_id) {
+  LeaseGrant grant;
+  if (leasing_.lease != nullptr) {
+    Result<LeaseGrant> acquired =
+        leasing_.lease->Acquire("poll#" + subnet_id_, leasing_.replica_id, clock_.Now(), leasing_.ttl);
+    if (!acquired.ok()) return acquired.status().WithContext("taking the lease on " + subnet_id_);
+    grant = *acquired;
+    if (!grant.held) {
+      Result<Observation> adopted = admission_.Reload(subnet_id_);
+      if (!adopted.ok()) {
+        return adopted.status().WithContext(
+            fmt::format("reading {} as observed by {}", subnet_id_, grant.holder));
+      }
+      return std::make_pair(*adopted, false);
+    }
+  }
   DescribeNetworkInterfacesRequest request;
   request.filters = {{"subnet-id", {subnet_id_}}};
   request.max_results = 1000;
@@ -53,6 +91,7 @@ Result<Observation> SubnetPoller::Observe(const std::string& reason, const std::
   o.observed_at = clock_.Now();
   o.run_id = run_id;
   o.reason = reason;
+  o.observer = leasing_.replica_id;
   for (const NetworkInterface& eni : *enis) {
     ++o.total_enis;
     if (eni.status == "in-use") {
@@ -63,12 +102,18 @@ Result<Observation> SubnetPoller::Observe(const std::string& reason, const std::
       ++o.other;
     }
   }
+  // A holder whose grant ran out while it observed (a long EC2 call, a paused process) is no longer the
+  // poller: another replica may hold the lease now, so this observation is dropped, never written.
+  if (leasing_.lease != nullptr && clock_.Now() >= grant.until - kLeaseMargin) {
+    return Status::Unavailable(fmt::format("the lease on {} (token {}) ran out while observing; not written",
+                                           subnet_id_, grant.token));
+  }
   GG_RETURN_IF_ERROR(admission_.Observe(o));
-  return o;
+  return std::make_pair(o, true);
 }
 
 PollerStats SubnetPoller::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 

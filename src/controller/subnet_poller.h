@@ -6,21 +6,30 @@
 // Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "controller/admission_service.h"
 #include "admission/observation.h"
 #include "aws/ec2.h"
 #include "base/clock.h"
+#include "base/mutex.h"
+#include "store/lease.h"
 
 namespace glueguard {
 
+// How a poller shares its subnet with other replicas (see PollerLease).
+struct PollerLeasing {
+  PollerLease* lease = nullptr;  // nullptr: always observe
+  std::string replica_id;        // the holder name, also stored on each observation
+  Duration ttl{};                // of each grant; renewed at every observation
+};
+
 struct PollerStats {
-  int64_t observations = 0;  // successful observations
+  int64_t observations = 0;  // successful observations (EC2 calls that were stored)
+  int64_t adopted = 0;       // views taken from the store, observed by the replica holding the lease
   int64_t failures = 0;      // observations that failed (after the AWS client's retries)
   int64_t shared = 0;        // Refresh calls that joined an observation already in flight
   int64_t cached = 0;        // Refresh calls answered by an observation young enough
@@ -32,32 +41,39 @@ struct PollerStats {
 class SubnetPoller {
  public:
   // Every reference must outlive the poller.
-  SubnetPoller(std::string subnet_id, Ec2Api& ec2, AdmissionService& admission, Clock& clock);
+  SubnetPoller(std::string subnet_id, Ec2Api& ec2, AdmissionService& admission, Clock& clock,
+               PollerLeasing leasing = {});
 
   // Makes sure an observation no older than `max_age` exists: returns at once when one does, joins the call
   // in flight when there is one, else observes (stores and applies it). Returns the time of the observation
   // now current, or the error of the call that was made (the previous observation stays current: a decision
   // on it is bounded by the subnet's stale_after). `reason` is stored with a new observation ("poll",
-  // "admission").
-  Result<Time> Refresh(Duration max_age, const std::string& reason, const std::string& run_id = "");
+  // "admission"). With a lease: observes only while holding it; otherwise takes the holder's latest
+  // observation from the store, and counts that view as fresh for `max_age` from when it was taken.
+  Result<Time> Refresh(Duration max_age, const std::string& reason, const std::string& run_id = "")
+      GG_EXCLUDES(mu_);
 
-  PollerStats stats() const;
+  PollerStats stats() const GG_EXCLUDES(mu_);
   const std::string& subnet_id() const { return subnet_id_; }
 
  private:
-  Result<Observation> Observe(const std::string& reason, const std::string& run_id);
+  // Observes and stores (true), or takes the lease holder's view from the store (false).
+  Result<std::pair<Observation, bool>> Observe(const std::string& reason, const std::string& run_id)
+      GG_EXCLUDES(mu_);
 
   const std::string subnet_id_;
   Ec2Api& ec2_;
   AdmissionService& admission_;
   Clock& clock_;
+  const PollerLeasing leasing_;
 
-  mutable std::mutex mu_;
-  std::condition_variable done_;
-  bool in_flight_ = false;   // GUARDED_BY(mu_)
-  uint64_t generation_ = 0;  // GUARDED_BY(mu_): completed observation attempts
-  Status last_outcome_;      // GUARDED_BY(mu_): of the latest attempt
-  PollerStats stats_;        // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar done_;  // an observation attempt completed
+  bool in_flight_ GG_GUARDED_BY(mu_) = false;
+  uint64_t generation_ GG_GUARDED_BY(mu_) = 0;  // completed observation attempts
+  Status last_outcome_ GG_GUARDED_BY(mu_);      // of the latest attempt
+  PollerStats stats_ GG_GUARDED_BY(mu_);
+  Time adopted_at_ GG_GUARDED_BY(mu_){};  // when the latest view was taken from the store; epoch if observed
 };
 
 }  // namespace glueguard

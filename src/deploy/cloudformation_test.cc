@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "deploy/deploy_testing.h"
+#include "store/dynamodb_store.h"
+#include "testing/dynalite.h"
 
 namespace glueguard {
 namespace {
@@ -19,6 +21,8 @@ using ::testing::UnorderedElementsAreArray;
 
 constexpr char kQueueTemplate[] = "deploy/cloudformation/glueguard-sessions.yaml";
 constexpr char kLambdaTemplate[] = "deploy/cloudformation/glueguard-sessions-lambda.yaml";
+constexpr char kStoreTemplate[] = "deploy/cloudformation/glueguard-store.yaml";
+constexpr char kEcsTemplate[] = "deploy/cloudformation/glueguard-controller-ecs.yaml";
 
 YAML::Node LoadTemplate(const char* path) { return YAML::LoadFile(Source(path)); }
 
@@ -268,6 +272,103 @@ TEST(LambdaStack, TheRuleInvokesTheFunctionWithRetriesAndADeadLetterQueue) {
   EXPECT_EQ(Text(permission["SourceArn"]), "GetAtt:CreateSessionRule.Arn");
   const YAML::Node dlq_policy = Properties(tmpl, "DeadLetterQueuePolicy")["PolicyDocument"]["Statement"][0];
   EXPECT_EQ(Text(dlq_policy["Condition"]["ArnEquals"]["aws:SourceArn"]), "GetAtt:CreateSessionRule.Arn");
+}
+
+// The store's tables, made on dynalite exactly as the template declares them, are what `store check` expects
+// (dynalite has no TTL: that is the only problem it may report).
+TEST(StoreStack, TablesAreWhatTheStoreChecksForOnDemandWithTtl) {
+  const YAML::Node tmpl = LoadTemplate(kStoreTemplate);
+  std::string error;
+  testing::Dynalite* dynalite = testing::Dynalite::Shared(error);
+  ASSERT_NE(dynalite, nullptr) << error;
+  const DynamoDbTableNames names = dynalite->FreshTables();
+  const std::map<std::string, std::string> resource_to_name = {{"ObservationsTable", names.observations},
+                                                               {"StateTable", names.state},
+                                                               {"DecisionsTable", names.decisions}};
+  EXPECT_THAT(ResourcesOfType(tmpl, "AWS::DynamoDB::Table"),
+              UnorderedElementsAreArray({"ObservationsTable", "StateTable", "DecisionsTable"}));
+  for (const auto& [resource, name] : resource_to_name) {
+    const YAML::Node table = Properties(tmpl, resource);
+    EXPECT_EQ(Text(table["BillingMode"]), "PAY_PER_REQUEST") << resource;
+    std::map<std::string, std::string> types;
+    for (const YAML::Node& a : table["AttributeDefinitions"])
+      types[Text(a["AttributeName"])] = Text(a["AttributeType"]);
+    CreateTableRequest create{.table_name = name};
+    for (const YAML::Node& key : table["KeySchema"]) {
+      const KeyAttribute attribute{Text(key["AttributeName"]), types[Text(key["AttributeName"])]};
+      if (Text(key["KeyType"]) == "HASH") {
+        create.partition_key = attribute;
+      } else {
+        create.sort_key = attribute;
+      }
+    }
+    ASSERT_TRUE(dynalite->client().CreateTable(create).ok()) << resource;
+    if (resource != "StateTable") {
+      EXPECT_EQ(Text(table["TimeToLiveSpecification"]["AttributeName"]), "expires_at") << resource;
+      EXPECT_TRUE(table["TimeToLiveSpecification"]["Enabled"].as<bool>()) << resource;
+    }
+  }
+  Result<std::vector<std::string>> problems = CheckDynamoDbTables(dynalite->client(), names);
+  ASSERT_TRUE(problems.ok()) << problems.status().ToString();
+  EXPECT_THAT(*problems, ::testing::Each(::testing::HasSubstr("has TTL DISABLED")));
+  EXPECT_EQ(problems->size(), 2u);
+}
+
+// The policy allows the calls the store makes, on its three tables, and nothing else (no CreateTable: the
+// template makes the tables, so `store init` is not needed where it is deployed).
+TEST(StoreStack, ThePolicyAllowsOnlyTheStoresCallsOnItsTables) {
+  const YAML::Node tmpl = LoadTemplate(kStoreTemplate);
+  const YAML::Node statements = Properties(tmpl, "StorePolicy")["PolicyDocument"]["Statement"];
+  ASSERT_EQ(statements.size(), 1u);
+  EXPECT_EQ(Text(statements[0]["Effect"]), "Allow");
+  EXPECT_THAT(
+      Texts(statements[0]["Action"]),
+      UnorderedElementsAreArray({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                                 "dynamodb:Query", "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive"}));
+  EXPECT_THAT(Texts(statements[0]["Resource"]),
+              UnorderedElementsAreArray(
+                  {"GetAtt:ObservationsTable.Arn", "GetAtt:StateTable.Arn", "GetAtt:DecisionsTable.Arn"}));
+}
+
+// The controller on ECS: two or more tasks, a rolling deploy that never drops below the desired count, the
+// load balancer internal and checking /healthz, the tasks reached only through it, and a task role that can
+// do what serve does and no more.
+TEST(ControllerOnEcs, RunsTwoOrMoreTasksBehindAnInternalLoadBalancerAndDeploysWithoutAGap) {
+  const YAML::Node tmpl = LoadTemplate(kEcsTemplate);
+  EXPECT_GE(tmpl["Parameters"]["DesiredCount"]["MinValue"].as<int>(), 2);
+  const YAML::Node service = Properties(tmpl, "Service");
+  EXPECT_EQ(Text(service["DesiredCount"]), "Ref:DesiredCount");
+  EXPECT_EQ(Text(service["LaunchType"]), "FARGATE");
+  EXPECT_EQ(service["DeploymentConfiguration"]["MinimumHealthyPercent"].as<int>(), 100);
+  EXPECT_GE(service["DeploymentConfiguration"]["MaximumPercent"].as<int>(), 200);
+  EXPECT_EQ(Text(service["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"]), "DISABLED");
+  EXPECT_EQ(Text(Properties(tmpl, "LoadBalancer")["Scheme"]), "internal");
+  EXPECT_EQ(Text(Properties(tmpl, "TargetGroup")["HealthCheckPath"]), "/healthz");
+  const YAML::Node ingress = Properties(tmpl, "TaskSecurityGroup")["SecurityGroupIngress"];
+  ASSERT_EQ(ingress.size(), 1u);
+  EXPECT_EQ(Text(ingress[0]["SourceSecurityGroupId"]), "Ref:LoadBalancerSecurityGroup");
+  const YAML::Node container = Properties(tmpl, "TaskDefinition")["ContainerDefinitions"][0];
+  EXPECT_THAT(Texts(container["Command"]),
+              ElementsAre("serve", "--config", "Ref:ConfigPath", "--listen", "0.0.0.0:8080"));
+  EXPECT_EQ(Text(container["Secrets"][0]["Name"]), "GLUEGUARD_API_TOKEN");
+  EXPECT_EQ(container["PortMappings"][0]["ContainerPort"].as<int>(), 8080);
+}
+
+TEST(ControllerOnEcs, TheTaskRoleObservesSubnetsUsesTheStoreAndNotifiesAndNothingElse) {
+  const YAML::Node tmpl = LoadTemplate(kEcsTemplate);
+  const YAML::Node role = Properties(tmpl, "TaskRole");
+  EXPECT_THAT(Texts(role["ManagedPolicyArns"]), ElementsAre("Ref:StorePolicyArn"));
+  EXPECT_EQ(Text(role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]),
+            "ecs-tasks.amazonaws.com");
+  const YAML::Node statements = role["Policies"][0]["PolicyDocument"]["Statement"];
+  ASSERT_EQ(statements.size(), 2u);
+  EXPECT_THAT(Texts(statements[0]["Action"]),
+              UnorderedElementsAreArray({"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"}));
+  // The SNS statement is there only with an alert topic, and only for that topic.
+  EXPECT_EQ(Text(statements[1]), "If:HasAlertTopic");
+  const YAML::Node notify = statements[1][1];
+  EXPECT_EQ(Text(notify["Action"]), "sns:Publish");
+  EXPECT_EQ(Text(notify["Resource"]), "Ref:AlertTopicArn");
 }
 
 }  // namespace

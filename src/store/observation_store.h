@@ -35,6 +35,13 @@ struct SubnetCommit {
   std::vector<Decision> decisions;  // appended to the audit log in the same transaction
 };
 
+// What every backend does on a successful Commit: `state` takes commit.record at expected_version + 1 and the
+// changes (reservations by id, waiters by run id); reservations stay oldest first, waiters by sequence.
+void ApplyCommit(const SubnetCommit& commit, SubnetState& state);
+
+// The FailedPrecondition a Commit returns when the stored version is not the one the writer read.
+Status VersionConflict(const std::string& subnet_id, int64_t stored, int64_t expected);
+
 class ObservationStore {
  public:
   virtual ~ObservationStore() = default;

@@ -77,6 +77,9 @@ CREATE TABLE decisions (
 CREATE INDEX decisions_by_subnet ON decisions (subnet_id, decided_at);
 CREATE INDEX decisions_by_time ON decisions (decided_at);
 )sql",
+    R"sql(
+ALTER TABLE observations ADD COLUMN observer TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -84,7 +87,7 @@ using sqlite::Query;
 using sqlite::Tx;
 
 constexpr std::string_view kObservationColumns =
-    "subnet_id, observed_at, total_enis, in_use, available, other, run_id, reason";
+    "subnet_id, observed_at, total_enis, in_use, available, other, run_id, reason, observer";
 
 int Int(const Query& q, int col) { return static_cast<int>(q.Int(col)); }
 
@@ -98,6 +101,7 @@ Observation ReadObservation(const Query& q) {
   o.other = Int(q, 5);
   o.run_id = q.Text(6);
   o.reason = q.Text(7);
+  o.observer = q.Text(8);
   return o;
 }
 
@@ -134,8 +138,9 @@ Status SqliteStore::AppendObservation(const Observation& o) {
     return tx
         .Prepare(
             "INSERT OR REPLACE INTO observations (subnet_id, observed_at, total_enis, in_use, available, other, "
-            "run_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .BindAll(o.subnet_id, o.observed_at, o.total_enis, o.in_use, o.available, o.other, o.run_id, o.reason)
+            "run_id, reason, observer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .BindAll(o.subnet_id, o.observed_at, o.total_enis, o.in_use, o.available, o.other, o.run_id, o.reason,
+                 o.observer)
         .Run();
   });
 }
@@ -235,9 +240,7 @@ Status SqliteStore::Commit(const SubnetCommit& commit) {
       if (*row) stored_version = q.Int(0);
     }
     if (stored_version != commit.expected_version) {
-      return Status::FailedPrecondition(
-          fmt::format("subnet {} changed since it was read (version {}, expected {})", subnet_id, stored_version,
-                      commit.expected_version));
+      return VersionConflict(subnet_id, stored_version, commit.expected_version);
     }
     const SubnetRecord& r = commit.record;
     GG_RETURN_IF_ERROR(

@@ -4,20 +4,13 @@
 #include <sqlite3.h>
 
 #include "sessions/session_store.h"
+#include "testing/observations.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
 namespace {
 
-Observation Obs(Time at, int in_use) {
-  Observation o;
-  o.subnet_id = "subnet-a";
-  o.observed_at = at;
-  o.in_use = in_use;
-  o.total_enis = in_use;
-  o.reason = "poll";
-  return o;
-}
+Observation Obs(Time at, int in_use) { return testing::ObservationOf("subnet-a", at, in_use, 0); }
 
 TEST(SqliteStore, DataSurvivesClosingAndReopeningTheFile) {
   testing::TempDir dir;
@@ -100,15 +93,20 @@ TEST(SqliteStore, AFileFromBeforeSchemaVersionsIsAdoptedNotRecreated) {
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->AppendObservation(Obs(FromUnixMillis(1'767'225'600'000), 3)).ok());
   }
-  // What an older glueguard left: the admission tables at user_version 1 and no schema_versions table.
+  // What an older glueguard left: the admission tables at user_version 1 (observations without an observer)
+  // and no schema_versions table.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir.File("g.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE schema_versions; PRAGMA user_version = 1", nullptr, nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE schema_versions; ALTER TABLE observations DROP COLUMN observer; "
+                         "PRAGMA user_version = 1",
+                         nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   auto reopened = SqliteStore::Open(dir.File("g.db"));
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   EXPECT_EQ((*reopened)->LatestObservations("subnet-a", 1)->at(0).in_use, 3);
+  EXPECT_EQ((*reopened)->LatestObservations("subnet-a", 1)->at(0).observer, "");  // added by migration 2
 }
 
 // The lock-out seen in serve: the store's cached statements were reset only when next used, so a SELECT left

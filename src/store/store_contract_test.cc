@@ -5,9 +5,12 @@
 #include <functional>
 #include <memory>
 
+#include "store/dynamodb_store.h"
 #include "store/memory_store.h"
 #include "store/observation_store.h"
 #include "store/sqlite_store.h"
+#include "testing/dynalite.h"
+#include "testing/observations.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -28,13 +31,9 @@ class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
   void SetUp() override { store_ = GetParam().make(dir_); }
 
   static Observation Obs(const std::string& subnet, Time at, int in_use, int available) {
-    Observation o;
-    o.subnet_id = subnet;
-    o.observed_at = at;
-    o.in_use = in_use;
-    o.available = available;
-    o.total_enis = in_use + available;
+    Observation o = testing::ObservationOf(subnet, at, in_use, available);
     o.run_id = "dag/run/task";
+    o.observer = "replica-1";
     o.reason = "admission";
     return o;
   }
@@ -72,7 +71,8 @@ class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
 };
 
 TEST_P(StoreContractTest, LatestObservationsComeNewestFirstAndPerSubnet) {
-  for (int i = 0; i < 7; ++i) ASSERT_TRUE(store_->AppendObservation(Obs("subnet-a", t0_ + minutes(i), i, 1)).ok());
+  for (int i = 0; i < 7; ++i)
+    ASSERT_TRUE(store_->AppendObservation(Obs("subnet-a", t0_ + minutes(i), i, 1)).ok());
   ASSERT_TRUE(store_->AppendObservation(Obs("subnet-b", t0_ + minutes(30), 50, 0)).ok());
   Result<std::vector<Observation>> latest = store_->LatestObservations("subnet-a", 5);
   ASSERT_TRUE(latest.ok()) << latest.status().ToString();
@@ -82,12 +82,15 @@ TEST_P(StoreContractTest, LatestObservationsComeNewestFirstAndPerSubnet) {
   EXPECT_EQ((*latest)[0].in_use, 6);
   EXPECT_EQ((*latest)[0].run_id, "dag/run/task");
   EXPECT_EQ((*latest)[0].reason, "admission");
+  EXPECT_EQ((*latest)[0].observer, "replica-1");
   EXPECT_TRUE(store_->LatestObservations("subnet-unknown", 5)->empty());
 }
 
 TEST_P(StoreContractTest, ObservationsBetweenIsHalfOpenAndOldestFirst) {
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->AppendObservation(Obs("subnet-a", t0_ + minutes(i), i, 0)).ok());
-  Result<std::vector<Observation>> range = store_->ObservationsBetween("subnet-a", t0_ + minutes(1), t0_ + minutes(3));
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(store_->AppendObservation(Obs("subnet-a", t0_ + minutes(i), i, 0)).ok());
+  Result<std::vector<Observation>> range =
+      store_->ObservationsBetween("subnet-a", t0_ + minutes(1), t0_ + minutes(3));
   ASSERT_TRUE(range.ok());
   ASSERT_EQ(range->size(), 2u);
   EXPECT_EQ((*range)[0].observed_at, t0_ + minutes(1));
@@ -202,7 +205,8 @@ TEST_P(StoreContractTest, CommitWithAStaleVersionFailsAndChangesNothing) {
 TEST_P(StoreContractTest, DecisionsKeepEveryNumberAndComeNewestFirst) {
   SubnetCommit commit;
   commit.record.subnet_id = "subnet-a";
-  for (int i = 0; i < 4; ++i) commit.decisions.push_back(MakeDecision(t0_ + minutes(i), "run-" + std::to_string(i)));
+  for (int i = 0; i < 4; ++i)
+    commit.decisions.push_back(MakeDecision(t0_ + minutes(i), "run-" + std::to_string(i)));
   commit.decisions[3].outcome = Outcome::kAdmit;
   commit.decisions[3].code = DecisionCode::kFits;
   commit.decisions[3].reservation_id = "rsv-1";
@@ -238,9 +242,17 @@ INSTANTIATE_TEST_SUITE_P(
                                    }},
                       StoreFactory{"Sqlite",
                                    [](const testing::TempDir& dir) -> std::unique_ptr<ObservationStore> {
-                                     Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(dir.File("g.db"));
+                                     Result<std::unique_ptr<SqliteStore>> s =
+                                         SqliteStore::Open(dir.File("g.db"));
                                      if (!s.ok()) throw std::runtime_error(s.status().ToString());
                                      return std::move(*s);
+                                   }},
+                      // Each test on its own tables of one dynalite server.
+                      StoreFactory{"DynamoDb",
+                                   [](const testing::TempDir&) -> std::unique_ptr<ObservationStore> {
+                                     auto [dynalite, tables] = testing::DynaliteWithFreshTables();
+                                     return std::make_unique<DynamoDbStore>(dynalite->client(), tables,
+                                                                            hours(24 * 30));
                                    }}),
     [](const ::testing::TestParamInfo<StoreFactory>& param_info) { return param_info.param.name; });
 

@@ -6,15 +6,17 @@ import threading
 
 
 class Proc:
-    """A glueguard process whose output is copied to a log; ready once a line matches `ready` (a regex)."""
+    """A process (glueguard, or a peer such as dynalite) whose output is copied to a log; ready once a line
+    matches `ready` (a regex). It runs in `cwd` when given."""
 
-    def __init__(self, args, log, env, ready):
-        self.args, self.log, self.env, self.ready = args, log, env, re.compile(ready)
+    def __init__(self, args, log, env, ready, cwd=None):
+        self.args, self.log, self.env, self.ready, self.cwd = args, log, env, re.compile(ready), cwd
         self.proc = None
         self.match = None
 
     def start(self, timeout=120):
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env)
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env,
+                                     cwd=self.cwd)
         seen = threading.Event()
 
         def copy(out, log):

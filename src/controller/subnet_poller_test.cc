@@ -1,0 +1,144 @@
+// SubnetPoller with a lease: of two replicas sharing one store, only the holder calls EC2; the other takes
+// the holder's observations from the store; when the holder stops renewing, the other takes over; and a
+// holder whose grant ran out while it observed drops what it saw.
+#include "controller/subnet_poller.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "store/memory_store.h"
+
+namespace glueguard {
+namespace {
+
+using std::chrono::seconds;
+
+constexpr char kSubnet[] = "subnet-a";
+
+// `enis` ENIs in use in the subnet; counts the calls, and runs `during_call` inside each.
+class CountingEc2 final : public Ec2Api {
+ public:
+  Result<NetworkInterfacePage> DescribeNetworkInterfaces(const DescribeNetworkInterfacesRequest&) override {
+    ++calls;
+    if (during_call) during_call();
+    NetworkInterfacePage page;
+    for (int i = 0; i < enis; ++i) {
+      NetworkInterface eni;
+      eni.id = "eni-" + std::to_string(i);
+      eni.subnet_id = kSubnet;
+      eni.status = "in-use";
+      page.interfaces.push_back(eni);
+    }
+    return page;
+  }
+  Result<std::vector<Subnet>> DescribeSubnets(const DescribeSubnetsRequest&) override {
+    return Status::Unavailable("not faked");
+  }
+  Status DeleteNetworkInterface(const std::string&) override { return Status::Unavailable("not faked"); }
+
+  int enis = 3;
+  int calls = 0;
+  std::function<void()> during_call;
+};
+
+Config TestConfig() {
+  Result<Config> c = ParseConfig(
+      "subnets:\n  - id: subnet-a\n    cidr: 10.0.0.0/26\ncategories:\n"
+      "  - name: critical\n    subnet: subnet-a\n",
+      "test", [](const std::string&) { return std::optional<std::string>(); });
+  if (!c.ok()) throw std::runtime_error(c.status().message());
+  return *c;
+}
+
+// One replica: its own admission service and poller, on the shared store and lease.
+struct Replica {
+  Replica(const Config& config, ObservationStore& store, PollerLease& lease, FakeClock& clock,
+          const std::string& name)
+      : admission(std::move(*AdmissionService::Create(config, store, clock, random))),
+        poller(kSubnet, ec2, *admission, clock, PollerLeasing{&lease, name, seconds(90)}) {}
+
+  SeededRandom random{1};
+  CountingEc2 ec2;
+  std::unique_ptr<AdmissionService> admission;
+  SubnetPoller poller;
+};
+
+class LeasedPollers : public ::testing::Test {
+ protected:
+  Config config_ = TestConfig();
+  MemoryStore store_;
+  MemoryLease lease_;
+  FakeClock clock_{FromUnixMillis(1'767'225'600'000)};
+  Replica one_{config_, store_, lease_, clock_, "replica-1"};
+  Replica two_{config_, store_, lease_, clock_, "replica-2"};
+};
+
+TEST_F(LeasedPollers, OnlyTheHolderCallsEc2AndTheOtherAdoptsItsObservations) {
+  ASSERT_TRUE(one_.poller.Refresh(seconds(60), "poll").ok());
+  Result<Time> adopted = two_.poller.Refresh(seconds(60), "poll");
+  ASSERT_TRUE(adopted.ok()) << adopted.status().ToString();
+  EXPECT_EQ(*adopted, clock_.Now());
+  EXPECT_EQ(one_.ec2.calls, 1);
+  EXPECT_EQ(two_.ec2.calls, 0);
+  EXPECT_EQ(two_.poller.stats().adopted, 1);
+  EXPECT_EQ(two_.poller.stats().latest->observer, "replica-1");
+  EXPECT_EQ(two_.poller.stats().latest->in_use, 3);
+
+  // A minute later the holder renews and observes again; the other sees the new view, still without EC2.
+  clock_.Advance(seconds(61));
+  one_.ec2.enis = 5;
+  ASSERT_TRUE(one_.poller.Refresh(seconds(60), "poll").ok());
+  ASSERT_TRUE(two_.poller.Refresh(seconds(60), "poll").ok());
+  EXPECT_EQ(two_.poller.stats().latest->in_use, 5);
+  EXPECT_EQ(one_.ec2.calls, 2);
+  EXPECT_EQ(two_.ec2.calls, 0);
+  Result<std::vector<Observation>> stored = store_.LatestObservations(kSubnet, 10);
+  ASSERT_EQ(stored->size(), 2u);
+  for (const Observation& o : *stored) EXPECT_EQ(o.observer, "replica-1");
+}
+
+TEST_F(LeasedPollers, WhenTheHolderStopsRenewingTheOtherTakesOverAfterTheGrantExpires) {
+  ASSERT_TRUE(one_.poller.Refresh(seconds(60), "poll").ok());
+  clock_.Advance(seconds(89));  // replica-1 is gone, but its grant (90 s) still stands
+  ASSERT_TRUE(two_.poller.Refresh(seconds(60), "poll").ok());
+  EXPECT_EQ(two_.ec2.calls, 0);
+  clock_.Advance(seconds(61));  // past the grant, and past the adopted view's max age
+  Result<Time> observed = two_.poller.Refresh(seconds(60), "poll");
+  ASSERT_TRUE(observed.ok()) << observed.status().ToString();
+  EXPECT_EQ(two_.ec2.calls, 1);
+  EXPECT_EQ(two_.poller.stats().latest->observer, "replica-2");
+  // replica-1 comes back: it is no longer the poller.
+  clock_.Advance(seconds(61));
+  ASSERT_TRUE(one_.poller.Refresh(seconds(60), "poll").ok());
+  EXPECT_EQ(one_.ec2.calls, 1);
+  EXPECT_EQ(one_.poller.stats().latest->observer, "replica-2");
+}
+
+TEST_F(LeasedPollers, AHolderWhoseGrantRanOutWhileObservingWritesNothing) {
+  one_.ec2.during_call = [&] { clock_.Advance(seconds(88)); };  // a describe that took 88 of the 90 s
+  Result<Time> observed = one_.poller.Refresh(seconds(60), "poll");
+  ASSERT_FALSE(observed.ok());
+  EXPECT_EQ(observed.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(observed.status().message().find("ran out while observing"), std::string::npos)
+      << observed.status().message();
+  EXPECT_TRUE(store_.LatestObservations(kSubnet, 10)->empty());
+  EXPECT_EQ(one_.poller.stats().failures, 1);
+}
+
+TEST(SubnetPoller, WithoutALeaseEveryPollerObserves) {
+  const Config config = TestConfig();
+  MemoryStore store;
+  FakeClock clock{FromUnixMillis(1'767'225'600'000)};
+  SeededRandom random{1};
+  CountingEc2 ec2;
+  std::unique_ptr<AdmissionService> admission =
+      std::move(*AdmissionService::Create(config, store, clock, random));
+  SubnetPoller poller(kSubnet, ec2, *admission, clock);
+  ASSERT_TRUE(poller.Refresh(seconds(60), "poll").ok());
+  EXPECT_EQ(ec2.calls, 1);
+  EXPECT_EQ(poller.stats().latest->observer, "");
+}
+
+}  // namespace
+}  // namespace glueguard

@@ -1,0 +1,632 @@
+#include "store/dynamodb_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+namespace glueguard {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::seconds;
+
+constexpr char kTtlAttribute[] = "expires_at";
+
+AttributeValue S(const std::string& s) { return AttributeValue::String(s); }
+AttributeValue N(int64_t n) { return AttributeValue::Number(n); }
+AttributeValue Millis(Time t) { return N(ToUnixMillis(t)); }
+// DynamoDB's TTL reads epoch seconds.
+AttributeValue ExpiresAt(Time t, Duration retention) {
+  return N(duration_cast<seconds>((t + retention).time_since_epoch()).count());
+}
+
+// "<epoch ms, 15 digits>": decision keys of one subnet sort by time, and a bare prefix bounds a range.
+std::string TimeKey(Time t) { return fmt::format("{:015d}", ToUnixMillis(t)); }
+
+// Reads typed attributes of one item, keeping the first problem, which names the table and the attribute.
+class ItemReader {
+ public:
+  ItemReader(const Item& item, std::string what) : item_(item), what_(std::move(what)) {}
+  ItemReader(const AttributeValue& map, std::string what)
+      : item_(map.AsMap() != nullptr ? *map.AsMap() : empty_), what_(std::move(what)) {
+    if (map.AsMap() == nullptr) Fail("is not a map");
+  }
+
+  std::string String(const char* name, bool required = false) {
+    const AttributeValue* v = Find(name, required);
+    if (v == nullptr) return "";
+    if (v->AsString() == nullptr) {
+      Fail(fmt::format("attribute {} is not a string", name));
+      return "";
+    }
+    return *v->AsString();
+  }
+  int64_t Int(const char* name, bool required = true, int64_t otherwise = 0) {
+    const AttributeValue* v = Find(name, required);
+    if (v == nullptr) return otherwise;
+    const std::optional<int64_t> n = v->AsInt64();
+    if (!n) {
+      Fail(fmt::format("attribute {} is not a whole number", name));
+      return otherwise;
+    }
+    return *n;
+  }
+  Time TimeAt(const char* name, bool required = true) { return FromUnixMillis(Int(name, required)); }
+  bool Bool(const char* name) {
+    const AttributeValue* v = Find(name, false);
+    if (v == nullptr) return false;
+    if (!v->AsBool()) {
+      Fail(fmt::format("attribute {} is not a boolean", name));
+      return false;
+    }
+    return *v->AsBool();
+  }
+  const std::vector<AttributeValue>& List(const char* name) {
+    const AttributeValue* v = Find(name, false);
+    if (v == nullptr) return empty_list_;
+    if (v->AsList() == nullptr) {
+      Fail(fmt::format("attribute {} is not a list", name));
+      return empty_list_;
+    }
+    return *v->AsList();
+  }
+  Status status() const { return status_; }
+
+ private:
+  const AttributeValue* Find(const char* name, bool required) {
+    auto it = item_.find(name);
+    if (it != item_.end()) return &it->second;
+    if (required) Fail(fmt::format("attribute {} is missing", name));
+    return nullptr;
+  }
+  void Fail(const std::string& problem) {
+    if (status_.ok()) status_ = Status::Internal(fmt::format("dynamodb: {}: {}", what_, problem));
+  }
+
+  static inline const Item empty_{};
+  static inline const std::vector<AttributeValue> empty_list_{};
+  const Item& item_;
+  std::string what_;
+  Status status_;
+};
+
+Item ObservationItem(const Observation& o, Duration retention) {
+  Item item{{"subnet_id", S(o.subnet_id)},
+            {"observed_at", Millis(o.observed_at)},
+            {"total_enis", N(o.total_enis)},
+            {"in_use", N(o.in_use)},
+            {"available", N(o.available)},
+            {"other", N(o.other)},
+            {kTtlAttribute, ExpiresAt(o.observed_at, retention)}};
+  // Empty strings are left out: older DynamoDB-compatible servers refuse them.
+  if (!o.run_id.empty()) item["dag_run_id"] = S(o.run_id);
+  if (!o.reason.empty()) item["reason"] = S(o.reason);
+  if (!o.observer.empty()) item["observer"] = S(o.observer);
+  return item;
+}
+
+Result<Observation> ReadObservationItem(const Item& item, const std::string& table) {
+  ItemReader r(item, "table " + table);
+  Observation o;
+  o.subnet_id = r.String("subnet_id", true);
+  o.observed_at = r.TimeAt("observed_at");
+  o.total_enis = static_cast<int>(r.Int("total_enis"));
+  o.in_use = static_cast<int>(r.Int("in_use"));
+  o.available = static_cast<int>(r.Int("available"));
+  // An item the seed's sensor wrote has no `other`: whatever total leaves.
+  o.other = static_cast<int>(r.Int("other", false, o.total_enis - o.in_use - o.available));
+  o.run_id = r.String("dag_run_id");
+  o.reason = r.String("reason");
+  o.observer = r.String("observer");
+  GG_RETURN_IF_ERROR(r.status());
+  return o;
+}
+
+AttributeValue ReservationValue(const Reservation& x) {
+  return AttributeValue::Map({{"id", S(x.id)},
+                              {"category", S(x.category)},
+                              {"run_id", S(x.run_id)},
+                              {"ips", N(x.ips)},
+                              {"created_at", Millis(x.created_at)},
+                              {"expires_at", Millis(x.expires_at)}});
+}
+
+AttributeValue WaiterValue(const Waiter& w) {
+  return AttributeValue::Map({{"run_id", S(w.run_id)},
+                              {"category", S(w.category)},
+                              {"needed_ips", N(w.needed_ips)},
+                              {"priority", N(w.priority)},
+                              {"sequence", N(w.sequence)},
+                              {"first_seen", Millis(w.first_seen)},
+                              {"last_seen", Millis(w.last_seen)}});
+}
+
+Item StateItem(const SubnetState& state) {
+  const SubnetRecord& r = state.record;
+  std::vector<AttributeValue> reservations, waiters;
+  for (const Reservation& x : state.reservations) reservations.push_back(ReservationValue(x));
+  for (const Waiter& w : state.waiters) waiters.push_back(WaiterValue(w));
+  return Item{{"subnet_id", S(r.subnet_id)},
+              {"version", N(r.version)},
+              {"cool_off_until", Millis(r.cool_off_until)},
+              {"priority_floor_active", AttributeValue::Bool(r.priority_floor_active)},
+              {"last_total", N(r.last_total)},
+              {"next_sequence", N(r.next_sequence)},
+              {"reservations", AttributeValue::List(std::move(reservations))},
+              {"waiters", AttributeValue::List(std::move(waiters))}};
+}
+
+Result<SubnetState> ReadStateItem(const Item& item, const std::string& table) {
+  const std::string what = "table " + table;
+  ItemReader r(item, what);
+  SubnetState state;
+  SubnetRecord& record = state.record;
+  record.subnet_id = r.String("subnet_id", true);
+  record.version = r.Int("version");
+  record.cool_off_until = r.TimeAt("cool_off_until");
+  record.priority_floor_active = r.Bool("priority_floor_active");
+  record.last_total = static_cast<int>(r.Int("last_total"));
+  record.next_sequence = r.Int("next_sequence");
+  for (const AttributeValue& v : r.List("reservations")) {
+    ItemReader m(v, what + " reservation");
+    Reservation x;
+    x.subnet_id = record.subnet_id;
+    x.id = m.String("id", true);
+    x.category = m.String("category");
+    x.run_id = m.String("run_id");
+    x.ips = static_cast<int>(m.Int("ips"));
+    x.created_at = m.TimeAt("created_at");
+    x.expires_at = m.TimeAt("expires_at");
+    GG_RETURN_IF_ERROR(m.status());
+    state.reservations.push_back(std::move(x));
+  }
+  for (const AttributeValue& v : r.List("waiters")) {
+    ItemReader m(v, what + " waiter");
+    Waiter w;
+    w.subnet_id = record.subnet_id;
+    w.run_id = m.String("run_id", true);
+    w.category = m.String("category");
+    w.needed_ips = static_cast<int>(m.Int("needed_ips"));
+    w.priority = static_cast<int>(m.Int("priority"));
+    w.sequence = m.Int("sequence");
+    w.first_seen = m.TimeAt("first_seen");
+    w.last_seen = m.TimeAt("last_seen");
+    GG_RETURN_IF_ERROR(m.status());
+    state.waiters.push_back(std::move(w));
+  }
+  GG_RETURN_IF_ERROR(r.status());
+  return state;
+}
+
+Item DecisionItem(const Decision& d, int64_t version, size_t index, Duration retention) {
+  Item item{{"subnet_id", S(d.subnet_id)},
+            {"decision_key", S(fmt::format("{}#{}#{}", TimeKey(d.decided_at), version, index))},
+            {"decided_at", Millis(d.decided_at)},
+            {"observed_at", Millis(d.observed_at)},
+            {"outcome", S(OutcomeName(d.outcome))},
+            {"code", S(DecisionCodeName(d.code))},
+            {"priority", N(d.priority)},
+            {"workers", N(d.workers)},
+            {"capacity", N(d.capacity)},
+            {"total", N(d.total)},
+            {"free", N(d.free)},
+            {"buffer", N(d.buffer)},
+            {"reserved", N(d.reserved)},
+            {"needed", N(d.needed)},
+            {"retry_after_ms", N(d.retry_after.count())},
+            {"waited_ms", N(d.waited.count())},
+            {kTtlAttribute, ExpiresAt(d.decided_at, retention)}};
+  for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"category", &d.category},
+                                    {"run_id", &d.run_id},
+                                    {"reason", &d.reason},
+                                    {"reservation_id", &d.reservation_id}}) {
+    if (!value->empty()) item[name] = S(*value);
+  }
+  return item;
+}
+
+Result<Decision> ReadDecisionItem(const Item& item, const std::string& table) {
+  ItemReader r(item, "table " + table);
+  Decision d;
+  d.subnet_id = r.String("subnet_id", true);
+  d.decided_at = r.TimeAt("decided_at");
+  d.observed_at = r.TimeAt("observed_at");
+  const std::string outcome = r.String("outcome", true), code = r.String("code", true);
+  d.category = r.String("category");
+  d.run_id = r.String("run_id");
+  d.priority = static_cast<int>(r.Int("priority"));
+  d.workers = static_cast<int>(r.Int("workers"));
+  d.capacity = static_cast<int>(r.Int("capacity"));
+  d.total = static_cast<int>(r.Int("total"));
+  d.free = static_cast<int>(r.Int("free"));
+  d.buffer = static_cast<int>(r.Int("buffer"));
+  d.reserved = static_cast<int>(r.Int("reserved"));
+  d.needed = static_cast<int>(r.Int("needed"));
+  d.reason = r.String("reason");
+  d.reservation_id = r.String("reservation_id");
+  d.retry_after = Duration(r.Int("retry_after_ms"));
+  d.waited = Duration(r.Int("waited_ms"));
+  GG_RETURN_IF_ERROR(r.status());
+  const std::optional<Outcome> parsed_outcome = ParseOutcome(outcome);
+  const std::optional<DecisionCode> parsed_code = ParseDecisionCode(code);
+  if (!parsed_outcome || !parsed_code) {
+    return Status::Internal(
+        fmt::format("dynamodb: table {}: decision of {} at {} has an unknown outcome '{}' or "
+                    "code '{}'",
+                    table, d.subnet_id, FormatTime(d.decided_at), outcome, code));
+  }
+  d.outcome = *parsed_outcome;
+  d.code = *parsed_code;
+  return d;
+}
+
+int64_t ValueBytes(const AttributeValue& v) {
+  switch (v.type()) {
+    case AttributeValue::Type::kString:
+    case AttributeValue::Type::kBinary:
+      return static_cast<int64_t>(v.AsString() != nullptr ? v.AsString()->size() : v.AsBinary()->size());
+    case AttributeValue::Type::kNumber:
+      return static_cast<int64_t>(v.AsNumber()->size() + 1) / 2 + 1;
+    case AttributeValue::Type::kList: {
+      int64_t bytes = 3;
+      for (const AttributeValue& x : *v.AsList()) bytes += 1 + ValueBytes(x);
+      return bytes;
+    }
+    case AttributeValue::Type::kMap:
+      return 3 + DynamoDbStore::ItemBytes(*v.AsMap()) + static_cast<int64_t>(v.AsMap()->size());
+    case AttributeValue::Type::kStringSet:
+    case AttributeValue::Type::kNumberSet:
+    case AttributeValue::Type::kBinarySet: {
+      const std::vector<std::string>* set =
+          v.AsStringSet() ? v.AsStringSet() : (v.AsNumberSet() ? v.AsNumberSet() : v.AsBinarySet());
+      int64_t bytes = 0;
+      for (const std::string& x : *set) bytes += static_cast<int64_t>(x.size());
+      return bytes;
+    }
+    case AttributeValue::Type::kBool:
+    case AttributeValue::Type::kNull:
+      return 1;
+  }
+  return 1;
+}
+
+}  // namespace
+
+int64_t DynamoDbStore::ItemBytes(const Item& item) {
+  int64_t bytes = 0;
+  for (const auto& [name, value] : item) bytes += static_cast<int64_t>(name.size()) + ValueBytes(value);
+  return bytes;
+}
+
+DynamoDbStore::DynamoDbStore(DynamoDbApi& dynamodb, DynamoDbTableNames tables, Duration retention)
+    : db_(dynamodb), tables_(std::move(tables)), retention_(retention) {}
+
+DynamoDbStore::DynamoDbStore(std::unique_ptr<DynamoDbApi> dynamodb, DynamoDbTableNames tables,
+                             Duration retention)
+    : owned_(std::move(dynamodb)), db_(*owned_), tables_(std::move(tables)), retention_(retention) {}
+
+void DynamoDbStore::Remember(const std::string& subnet_id, const SubnetState* state) {
+  MutexLock lock(mu_);
+  known_subnets_.insert(subnet_id);
+  if (state != nullptr) last_state_[subnet_id] = *state;
+}
+
+Status DynamoDbStore::AppendObservation(const Observation& o) {
+  GG_RETURN_IF_ERROR(ValidateObservation(o));
+  GG_RETURN_IF_ERROR(
+      db_.PutItem({.table_name = tables_.observations, .item = ObservationItem(o, retention_)}).status());
+  Remember(o.subnet_id, nullptr);
+  return Status::Ok();
+}
+
+Result<std::vector<Observation>> DynamoDbStore::LatestObservations(const std::string& subnet_id, int limit) {
+  std::vector<Observation> out;
+  if (limit <= 0) return out;
+  QueryRequest query{.table_name = tables_.observations,
+                     .key_condition_expression = "subnet_id = :s",
+                     .expression_attribute_values = {{":s", S(subnet_id)}},
+                     .scan_index_forward = false,
+                     .limit = limit,
+                     .consistent_read = true};
+  GG_ASSIGN_OR_RETURN(QueryPage page, db_.Query(query));
+  for (const Item& item : page.items) {
+    GG_ASSIGN_OR_RETURN(Observation o, ReadObservationItem(item, tables_.observations));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<std::vector<Observation>> DynamoDbStore::ObservationsBetween(const std::string& subnet_id, Time from,
+                                                                    Time to) {
+  std::vector<Observation> out;
+  if (to <= from) return out;
+  QueryRequest query{.table_name = tables_.observations,
+                     .key_condition_expression = "subnet_id = :s AND observed_at BETWEEN :from AND :last",
+                     .expression_attribute_values = {{":s", S(subnet_id)},
+                                                     {":from", Millis(from)},
+                                                     {":last", N(ToUnixMillis(to) - 1)}},
+                     .consistent_read = true};
+  GG_ASSIGN_OR_RETURN(std::vector<Item> items, QueryAll(db_, query));
+  for (const Item& item : items) {
+    GG_ASSIGN_OR_RETURN(Observation o, ReadObservationItem(item, tables_.observations));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<SubnetState> DynamoDbStore::LoadSubnet(const std::string& subnet_id) {
+  GG_ASSIGN_OR_RETURN(std::optional<Item> item, db_.GetItem({.table_name = tables_.state,
+                                                             .key = {{"subnet_id", S(subnet_id)}},
+                                                             .consistent_read = true}));
+  SubnetState state;
+  state.record.subnet_id = subnet_id;
+  if (item) {
+    GG_ASSIGN_OR_RETURN(state, ReadStateItem(*item, tables_.state));
+  }
+  Remember(subnet_id, &state);
+  return state;
+}
+
+Status DynamoDbStore::Commit(const SubnetCommit& commit) {
+  const std::string& subnet_id = commit.record.subnet_id;
+  std::optional<SubnetState> base;
+  {
+    MutexLock lock(mu_);
+    auto it = last_state_.find(subnet_id);
+    if (it != last_state_.end() && it->second.record.version == commit.expected_version) base = it->second;
+  }
+  if (!base) {
+    GG_ASSIGN_OR_RETURN(SubnetState loaded, LoadSubnet(subnet_id));
+    if (loaded.record.version != commit.expected_version) {
+      return VersionConflict(subnet_id, loaded.record.version, commit.expected_version);
+    }
+    base = std::move(loaded);
+  }
+  SubnetState next = std::move(*base);
+  ApplyCommit(commit, next);
+  Item item = StateItem(next);
+  const int64_t bytes = ItemBytes(item);
+  if (bytes > kDynamoDbItemLimitBytes) {
+    return Status::Internal(fmt::format(
+        "dynamodb: subnet {}'s admission state would be {} KB ({} waiters, {} reservations), over DynamoDB's "
+        "400 KB item limit; nothing was written",
+        subnet_id, bytes / 1024, next.waiters.size(), next.reservations.size()));
+  }
+  PutItemRequest put{.table_name = tables_.state, .item = std::move(item)};
+  if (commit.expected_version == 0) {
+    put.condition_expression = "attribute_not_exists(subnet_id)";
+  } else {
+    put.condition_expression = "version = :expected";
+    put.expression_attribute_values = {{":expected", N(commit.expected_version)}};
+  }
+  const Result<Item> written = db_.PutItem(put);
+  if (!written.ok()) {
+    {
+      MutexLock lock(mu_);
+      last_state_.erase(subnet_id);  // whatever is stored now, it is not what this process last saw
+    }
+    if (written.status().reason() == "ConditionalCheckFailedException") {
+      return Status::FailedPrecondition("subnet " + subnet_id +
+                                        " changed since it was read (expected version " +
+                                        std::to_string(commit.expected_version) + ")");
+    }
+    return written.status();
+  }
+  Remember(subnet_id, &next);
+  for (size_t i = 0; i < commit.decisions.size(); ++i) {
+    const Item decision = DecisionItem(commit.decisions[i], next.record.version, i, retention_);
+    GG_RETURN_IF_ERROR(db_.PutItem({.table_name = tables_.decisions, .item = decision}).status());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Decision>> DynamoDbStore::DecisionsBetween(const std::string& subnet_id, Time from,
+                                                              Time to, int limit) {
+  std::vector<Decision> out;
+  if (to <= from || limit <= 0) return out;
+  // "<from>" sorts before every key at `from`; "<to>" before every key at `to`: the range is half-open.
+  QueryRequest query{.table_name = tables_.decisions,
+                     .key_condition_expression = "subnet_id = :s AND decision_key BETWEEN :from AND :to",
+                     .expression_attribute_values = {{":s", S(subnet_id)},
+                                                     {":from", S(TimeKey(from))},
+                                                     {":to", S(TimeKey(to))}},
+                     .scan_index_forward = false,
+                     .limit = limit};
+  GG_ASSIGN_OR_RETURN(QueryPage page, db_.Query(query));
+  for (const Item& item : page.items) {
+    GG_ASSIGN_OR_RETURN(Decision d, ReadDecisionItem(item, tables_.decisions));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<int64_t> DynamoDbStore::ExpireBefore(Time cutoff) {
+  std::set<std::string> subnets;
+  {
+    MutexLock lock(mu_);
+    subnets = known_subnets_;
+  }
+  int64_t removed = 0;
+  for (const std::string& subnet_id : subnets) {
+    struct Old {
+      const std::string& table;
+      const char* sort_key;
+      AttributeValue bound;
+    };
+    for (const Old& old : {Old{tables_.observations, "observed_at", Millis(cutoff)},
+                           Old{tables_.decisions, "decision_key", S(TimeKey(cutoff))}}) {
+      QueryRequest query{
+          .table_name = old.table,
+          .key_condition_expression = fmt::format("subnet_id = :s AND {} < :cutoff", old.sort_key),
+          .projection_expression = fmt::format("subnet_id, {}", old.sort_key),
+          .expression_attribute_values = {{":s", S(subnet_id)}, {":cutoff", old.bound}}};
+      GG_ASSIGN_OR_RETURN(std::vector<Item> keys, QueryAll(db_, query));
+      for (const Item& key : keys) {
+        GG_RETURN_IF_ERROR(db_.DeleteItem({.table_name = old.table, .key = key}).status());
+        ++removed;
+      }
+    }
+  }
+  return removed;
+}
+
+Result<LeaseGrant> DynamoDbLease::Acquire(const std::string& name, const std::string& holder, Time now,
+                                          Duration ttl) {
+  const Item key{{"subnet_id", S("lease#" + name)}};
+  const Result<Item> granted = db_.UpdateItem(
+      {.table_name = table_,
+       .key = key,
+       .update_expression = "SET holder = :me, lease_until = :until ADD #token :one",
+       .condition_expression = "attribute_not_exists(holder) OR lease_until < :now OR holder = :me",
+       .expression_attribute_names = {{"#token", "token"}},
+       .expression_attribute_values =
+           {{":me", S(holder)}, {":until", Millis(now + ttl)}, {":now", Millis(now)}, {":one", N(1)}},
+       .return_values = "ALL_NEW"});
+  if (granted.ok()) {
+    ItemReader r(*granted, "table " + table_ + " lease " + name);
+    LeaseGrant grant{true, holder, r.Int("token"), r.TimeAt("lease_until")};
+    GG_RETURN_IF_ERROR(r.status());
+    return grant;
+  }
+  if (granted.status().reason() != "ConditionalCheckFailedException") return granted.status();
+  // Held by another: say by whom (a read that fails leaves the holder unnamed, not the call failed).
+  LeaseGrant grant;
+  const Result<std::optional<Item>> current = db_.GetItem({.table_name = table_, .key = key});
+  if (current.ok() && *current) grant.holder = ItemReader(**current, "lease").String("holder");
+  return grant;
+}
+
+namespace {
+
+struct TableShape {
+  const std::string& name;
+  KeyAttribute partition_key;
+  std::optional<KeyAttribute> sort_key;
+  bool ttl;
+};
+
+std::vector<TableShape> Shapes(const DynamoDbTableNames& tables) {
+  return {{tables.observations, {"subnet_id", "S"}, KeyAttribute{"observed_at", "N"}, true},
+          {tables.state, {"subnet_id", "S"}, std::nullopt, false},
+          {tables.decisions, {"subnet_id", "S"}, KeyAttribute{"decision_key", "S"}, true}};
+}
+
+std::string KeyText(const KeyAttribute& key) { return key.name + " (" + key.type + ")"; }
+
+}  // namespace
+
+Status InitDynamoDbTables(DynamoDbApi& dynamodb, const DynamoDbTableNames& tables, Sleeper& sleeper,
+                          const std::function<void(const std::string&)>& log) {
+  for (const TableShape& shape : Shapes(tables)) {
+    Result<TableDescription> described = dynamodb.DescribeTable(shape.name);
+    if (!described.ok() && described.status().code() != StatusCode::kNotFound) return described.status();
+    if (!described.ok()) {
+      GG_RETURN_IF_ERROR(dynamodb
+                             .CreateTable({.table_name = shape.name,
+                                           .partition_key = shape.partition_key,
+                                           .sort_key = shape.sort_key})
+                             .status());
+      log("created table " + shape.name + " (on-demand)");
+    } else {
+      log("table " + shape.name + " exists");
+    }
+    // A new table takes seconds to become ACTIVE; TTL can only be set on an active one. Asked again after
+    // 0.1 s, doubling to at most 5 s, for two minutes in all.
+    Duration waited{0}, pause = std::chrono::milliseconds(100);
+    for (;;) {
+      GG_ASSIGN_OR_RETURN(TableDescription table, dynamodb.DescribeTable(shape.name));
+      if (table.table_status == "ACTIVE") break;
+      if (waited >= std::chrono::minutes(2)) {
+        return Status::DeadlineExceeded("table " + shape.name + " is still " + table.table_status +
+                                        " after two minutes");
+      }
+      sleeper.Sleep(pause);
+      waited += pause;
+      pause = std::min<Duration>(pause * 2, std::chrono::seconds(5));
+    }
+    if (!shape.ttl) continue;
+    GG_ASSIGN_OR_RETURN(TimeToLiveDescription ttl, dynamodb.DescribeTimeToLive(shape.name));
+    if (ttl.status == "ENABLED" || ttl.status == "ENABLING") {
+      if (ttl.attribute_name != kTtlAttribute) {
+        return Status::FailedPrecondition("table " + shape.name + " has TTL on " + ttl.attribute_name +
+                                          ", not on " + kTtlAttribute + ": change it in DynamoDB first");
+      }
+      log("TTL on " + shape.name + "." + kTtlAttribute + " is " + ttl.status);
+      continue;
+    }
+    const Status turned_on = dynamodb.UpdateTimeToLive(shape.name, kTtlAttribute, true);
+    if (turned_on.reason() == "UnknownOperationException") {
+      // Local servers such as dynalite have no TTL: items stay until ExpireBefore deletes them.
+      log("this DynamoDB server cannot turn TTL on for " + shape.name +
+          " (it does not know UpdateTimeToLive)");
+      continue;
+    }
+    GG_RETURN_IF_ERROR(turned_on);
+    log("turned TTL on for " + shape.name + "." + kTtlAttribute);
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> CheckDynamoDbTables(DynamoDbApi& dynamodb,
+                                                     const DynamoDbTableNames& tables) {
+  std::vector<std::string> problems;
+  for (const TableShape& shape : Shapes(tables)) {
+    Result<TableDescription> described = dynamodb.DescribeTable(shape.name);
+    if (!described.ok()) {
+      if (described.status().code() == StatusCode::kNotFound) {
+        problems.push_back("table " + shape.name + " does not exist (glueguard store init creates it)");
+        continue;
+      }
+      if (described.status().code() == StatusCode::kPermissionDenied) {
+        problems.push_back("dynamodb:DescribeTable on " + shape.name +
+                           " is denied: " + described.status().message());
+        continue;
+      }
+      return described.status();
+    }
+    const TableDescription& t = *described;
+    if (t.table_status != "ACTIVE") problems.push_back("table " + shape.name + " is " + t.table_status);
+    if (t.partition_key.name != shape.partition_key.name ||
+        t.partition_key.type != shape.partition_key.type) {
+      problems.push_back(fmt::format("table {} has partition key {}, expected {}", shape.name,
+                                     KeyText(t.partition_key), KeyText(shape.partition_key)));
+    }
+    const std::string sort = t.sort_key ? KeyText(*t.sort_key) : "none";
+    const std::string expected_sort = shape.sort_key ? KeyText(*shape.sort_key) : "none";
+    if (sort != expected_sort) {
+      problems.push_back(
+          fmt::format("table {} has sort key {}, expected {}", shape.name, sort, expected_sort));
+    }
+    if (shape.ttl) {
+      Result<TimeToLiveDescription> ttl = dynamodb.DescribeTimeToLive(shape.name);
+      if (!ttl.ok()) {
+        problems.push_back("cannot read the TTL of " + shape.name + ": " + ttl.status().message());
+      } else if (ttl->status != "ENABLED" || ttl->attribute_name != kTtlAttribute) {
+        problems.push_back(fmt::format("table {} has TTL {} on '{}', expected ENABLED on {}", shape.name,
+                                       ttl->status.empty() ? "DISABLED" : ttl->status, ttl->attribute_name,
+                                       kTtlAttribute));
+      }
+    }
+    // Reading and writing: a read of a key that is never written, and a put whose condition cannot hold. Both
+    // change nothing; an AccessDenied names the missing permission.
+    Item probe{{"subnet_id", S("glueguard-store-check")}};
+    if (shape.sort_key) {
+      probe[shape.sort_key->name] = shape.sort_key->type == "N" ? N(0) : S("0");
+    }
+    const Result<std::optional<Item>> read = dynamodb.GetItem({.table_name = shape.name, .key = probe});
+    if (!read.ok())
+      problems.push_back("dynamodb:GetItem on " + shape.name + " failed: " + read.status().message());
+    const Result<Item> wrote =
+        dynamodb.PutItem({.table_name = shape.name,
+                          .item = probe,
+                          .condition_expression = "attribute_exists(no_such_attribute)"});
+    if (!wrote.ok() && wrote.status().reason() != "ConditionalCheckFailedException") {
+      problems.push_back("dynamodb:PutItem on " + shape.name + " failed: " + wrote.status().message());
+    }
+  }
+  return problems;
+}
+
+}  // namespace glueguard
