@@ -61,15 +61,8 @@ class MeteredDynamoDb final : public DynamoDbApi {
     Write(0);
     return inner_.DeleteItem(r);
   }
-  Result<QueryPage> Query(const QueryRequest& r) override {
-    Result<QueryPage> page = inner_.Query(r);
-    int64_t bytes = 0;
-    if (page.ok()) {
-      for (const Item& item : page->items) bytes += DynamoDbStore::ItemBytes(item);
-    }
-    Read(bytes, r.consistent_read);
-    return page;
-  }
+  Result<QueryPage> Query(const QueryRequest& r) override { return Metered(r, inner_.Query(r)); }
+  Result<QueryPage> Scan(const QueryRequest& r) override { return Metered(r, inner_.Scan(r)); }
 
   void Reset() {
     requests = 0;
@@ -80,6 +73,14 @@ class MeteredDynamoDb final : public DynamoDbApi {
   double write_units = 0, read_units = 0;
 
  private:
+  Result<QueryPage> Metered(const QueryRequest& r, Result<QueryPage> page) {
+    int64_t bytes = 0;
+    if (page.ok()) {
+      for (const Item& item : page->items) bytes += DynamoDbStore::ItemBytes(item);
+    }
+    Read(bytes, r.consistent_read);
+    return page;
+  }
   void Write(int64_t bytes) {
     ++requests;
     write_units += std::max<double>(1, std::ceil(static_cast<double>(bytes) / 1024));
@@ -109,9 +110,9 @@ std::map<std::string, std::pair<double, double>>& UnitsPerOperation() {
 
 enum class Backend { kMemory, kSqlite, kDynamoDb };
 
-// The store under test, with the meter when it is DynamoDB.
+// The admission service on the store under test (with the meter when it is DynamoDB), on a fake clock.
 struct BenchStore {
-  explicit BenchStore(Backend backend) {
+  explicit BenchStore(Backend backend) : config(BenchConfig()) {
     switch (backend) {
       case Backend::kMemory:
         store = std::make_unique<MemoryStore>();
@@ -126,6 +127,7 @@ struct BenchStore {
         break;
       }
     }
+    service = std::move(*AdmissionService::Create(config, *store, clock, random));
   }
 
   void Report(benchmark::State& state, const std::string& name) const {
@@ -140,19 +142,25 @@ struct BenchStore {
   testing::TempDir dir;
   std::unique_ptr<MeteredDynamoDb> meter;
   std::unique_ptr<ObservationStore> store;
+  const Config config;
+  FakeClock clock{FromUnixMillis(1'767'225'600'000)};
+  SeededRandom random{1};
+  std::unique_ptr<AdmissionService> service;
 };
+
+// Arg 0: memory, 1: SQLite, 2: DynamoDB.
+void OnEveryStore(benchmark::internal::Benchmark* b) {
+  b->ArgName("memory0_sqlite1_dynamodb2")->Unit(benchmark::kMicrosecond);
+  for (Backend backend : {Backend::kMemory, Backend::kSqlite, Backend::kDynamoDb})
+    b->Arg(static_cast<int>(backend));
+}
 
 // One admission, as serve makes it: a launch asks, is admitted with a reservation, and (ten launches later)
 // its reservation ends. About ten reservations are open at any time, as on a busy morning.
 void BM_Admission(benchmark::State& state) {
-  const Backend backend = static_cast<Backend>(state.range(0));
-  BenchStore bench(backend);
-  const Config config = BenchConfig();
-  FakeClock clock(FromUnixMillis(1'767'225'600'000));
-  SeededRandom random(1);
-  std::unique_ptr<AdmissionService> service =
-      std::move(*AdmissionService::Create(config, *bench.store, clock, random));
-  if (!service->Observe(testing::ObservationOf("subnet-a", clock.Now(), 100, 20)).ok()) {
+  BenchStore bench(static_cast<Backend>(state.range(0)));
+  AdmissionService* service = bench.service.get();
+  if (!service->Observe(testing::ObservationOf("subnet-a", bench.clock.Now(), 100, 20)).ok()) {
     state.SkipWithError("the first observation failed");
     return;
   }
@@ -173,41 +181,24 @@ void BM_Admission(benchmark::State& state) {
   }
   bench.Report(state, "admission");
 }
-BENCHMARK(BM_Admission)
-    ->ArgName("memory0_sqlite1_dynamodb2")
-    ->Arg(static_cast<int>(Backend::kMemory))
-    ->Arg(static_cast<int>(Backend::kSqlite))
-    ->Arg(static_cast<int>(Backend::kDynamoDb))
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Admission)->Apply(OnEveryStore);
 
 // One observation as a poller stores it every minute: the look itself, and the subnet's state when its total
 // changed (it alternates here, so every observation commits).
 void BM_Observation(benchmark::State& state) {
-  const Backend backend = static_cast<Backend>(state.range(0));
-  BenchStore bench(backend);
-  const Config config = BenchConfig();
-  FakeClock clock(FromUnixMillis(1'767'225'600'000));
-  SeededRandom random(1);
-  std::unique_ptr<AdmissionService> service =
-      std::move(*AdmissionService::Create(config, *bench.store, clock, random));
+  BenchStore bench(static_cast<Backend>(state.range(0)));
   int64_t n = 0;
   for (auto _ : state) {
-    clock.Advance(std::chrono::minutes(1));
-    if (!service
-             ->Observe(testing::ObservationOf("subnet-a", clock.Now(), 100 + static_cast<int>(++n % 2), 20))
-             .ok()) {
+    bench.clock.Advance(std::chrono::minutes(1));
+    const int in_use = 100 + static_cast<int>(++n % 2);
+    if (!bench.service->Observe(testing::ObservationOf("subnet-a", bench.clock.Now(), in_use, 20)).ok()) {
       state.SkipWithError("an observation failed");
       return;
     }
   }
   bench.Report(state, "observation");
 }
-BENCHMARK(BM_Observation)
-    ->ArgName("memory0_sqlite1_dynamodb2")
-    ->Arg(static_cast<int>(Backend::kMemory))
-    ->Arg(static_cast<int>(Backend::kSqlite))
-    ->Arg(static_cast<int>(Backend::kDynamoDb))
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Observation)->Apply(OnEveryStore);
 
 void PrintCosts() {
   const auto& units = UnitsPerOperation();

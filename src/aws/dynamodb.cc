@@ -661,8 +661,11 @@ Result<std::optional<Item>> ParseGetItemResponse(std::string_view json) {
                                          });
 }
 
-Result<QueryPage> ParseQueryResponse(std::string_view json) {
-  return ParseReply<QueryPage>("Query", json, [](const Json& reply) -> Result<QueryPage> {
+namespace {
+
+// A Query or Scan reply: the same shape.
+Result<QueryPage> ParsePage(const char* operation, std::string_view json) {
+  return ParseReply<QueryPage>(operation, json, [](const Json& reply) -> Result<QueryPage> {
     QueryPage page;
     if (const Json* items = Find(reply, "Items")) {
       if (!items->is_array()) return Malformed("Items", Mismatch("a list", *items));
@@ -682,6 +685,29 @@ Result<QueryPage> ParseQueryResponse(std::string_view json) {
     return page;
   });
 }
+
+// Every page of `call`, following LastEvaluatedKey.
+template <typename Call>
+Result<std::vector<Item>> AllPages(const char* operation, QueryRequest request, Call call) {
+  std::vector<Item> all;
+  std::set<std::string> seen;
+  while (true) {
+    Result<QueryPage> page = call(request);
+    if (!page.ok()) return page.status();
+    for (Item& item : page->items) all.push_back(std::move(item));
+    if (page->last_evaluated_key.empty()) return all;
+    if (!seen.insert(ItemToJson(page->last_evaluated_key)).second) {
+      return Status::Internal(
+          fmt::format("DynamoDB {}: LastEvaluatedKey repeated; pagination loop stopped", operation));
+    }
+    request.exclusive_start_key = std::move(page->last_evaluated_key);
+  }
+}
+
+}  // namespace
+
+Result<QueryPage> ParseQueryResponse(std::string_view json) { return ParsePage("Query", json); }
+Result<QueryPage> ParseScanResponse(std::string_view json) { return ParsePage("Scan", json); }
 
 // --- DynamoDbClient ---
 
@@ -752,19 +778,21 @@ Result<QueryPage> DynamoDbClient::Query(const QueryRequest& request) {
   return Call(aws_, "Query", QueryBody(request), &ParseQueryResponse);
 }
 
-Result<std::vector<Item>> QueryAll(DynamoDbApi& dynamodb, QueryRequest request) {
-  std::vector<Item> all;
-  std::set<std::string> seen;
-  while (true) {
-    Result<QueryPage> page = dynamodb.Query(request);
-    if (!page.ok()) return page.status();
-    for (Item& item : page->items) all.push_back(std::move(item));
-    if (page->last_evaluated_key.empty()) return all;
-    if (!seen.insert(ItemToJson(page->last_evaluated_key)).second) {
-      return Status::Internal("DynamoDB Query: LastEvaluatedKey repeated; pagination loop stopped");
-    }
-    request.exclusive_start_key = std::move(page->last_evaluated_key);
+Result<QueryPage> DynamoDbClient::Scan(const QueryRequest& request) {
+  GG_RETURN_IF_ERROR(CheckTableName("Scan", request.table_name));
+  if (!request.key_condition_expression.empty() || !request.scan_index_forward) {
+    return Status::InvalidArgument("DynamoDB Scan: a key condition or a sort order is for Query");
   }
+  if (request.limit < 0) return Status::InvalidArgument("DynamoDB Scan: the limit is negative");
+  return Call(aws_, "Scan", QueryBody(request), &ParseScanResponse);
+}
+
+Result<std::vector<Item>> QueryAll(DynamoDbApi& dynamodb, QueryRequest request) {
+  return AllPages("Query", std::move(request), [&](const QueryRequest& r) { return dynamodb.Query(r); });
+}
+
+Result<std::vector<Item>> ScanAll(DynamoDbApi& dynamodb, QueryRequest request) {
+  return AllPages("Scan", std::move(request), [&](const QueryRequest& r) { return dynamodb.Scan(r); });
 }
 
 }  // namespace glueguard

@@ -213,6 +213,9 @@ class DynamoDbApi {
   virtual Result<Item> DeleteItem(const DeleteItemRequest& request) = 0;
   // One page of items whose key matches, in sort-key order.
   virtual Result<QueryPage> Query(const QueryRequest& request) = 0;
+  // One page of every item of the table that matches filter_expression (key_condition_expression and
+  // scan_index_forward must be left unset).
+  virtual Result<QueryPage> Scan(const QueryRequest& request) = 0;
 };
 
 // DynamoDbApi over the DynamoDB JSON 1.0 protocol. Thread-safe when the AwsClient is.
@@ -231,6 +234,7 @@ class DynamoDbClient final : public DynamoDbApi {
   Result<Item> UpdateItem(const UpdateItemRequest& request) override;
   Result<Item> DeleteItem(const DeleteItemRequest& request) override;
   Result<QueryPage> Query(const QueryRequest& request) override;
+  Result<QueryPage> Scan(const QueryRequest& request) override;
 
  private:
   AwsClient& aws_;
@@ -240,6 +244,8 @@ class DynamoDbClient final : public DynamoDbApi {
 // comes back without one. request.limit bounds each page, not the total. Errors: the first failing page's
 // error; Internal when DynamoDB hands back a key it has already given (a pagination loop).
 Result<std::vector<Item>> QueryAll(DynamoDbApi& dynamodb, QueryRequest request);
+// The same for Scan.
+Result<std::vector<Item>> ScanAll(DynamoDbApi& dynamodb, QueryRequest request);
 
 // The JSON body each request is sent as (member names as DynamoDB spells them; keys sorted); exposed for
 // tests and the simulator. They do not validate.
@@ -264,5 +270,6 @@ Result<Item> ParseDeleteItemResponse(std::string_view json);
 // The Item, nullopt when the reply has none (no item with that key).
 Result<std::optional<Item>> ParseGetItemResponse(std::string_view json);
 Result<QueryPage> ParseQueryResponse(std::string_view json);
+Result<QueryPage> ParseScanResponse(std::string_view json);
 
 }  // namespace glueguard

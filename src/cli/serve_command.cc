@@ -1,19 +1,21 @@
 // glueguard serve: the controller, until SIGTERM or SIGINT.
 #include <fmt/format.h>
-
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ostream>
 
+#include "app/aws_runtime.h"
+#include "app/sessions_runtime.h"
+#include "aws/dynamodb.h"
 #include "aws/ec2.h"
 #include "aws/sns.h"
-#include "app/aws_runtime.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "app/sessions_runtime.h"
 #include "controller/server.h"
+#include "sessions/dynamodb_ledger.h"
 #include "sessions/session_service.h"
 #include "store/open_store.h"
 
@@ -112,7 +114,9 @@ int RunServe(CommandContext& context) {
   GlueClient glue(*(*aws)->client);
   SqsClient sqs(*(*aws)->client);
   std::unique_ptr<FanOutNotifier> session_notifier;
+  DynamoDbClient dynamodb(*(*aws)->client);
   std::unique_ptr<SessionStore> local_session_store;
+  std::unique_ptr<SessionStore> shared_ledger;  // with a DynamoDB store: the dedupe ledger all replicas share
   std::unique_ptr<SessionStore> session_store;
   std::unique_ptr<SessionService> sessions;
   if (config->sessions.configured) {
@@ -127,7 +131,13 @@ int RunServe(CommandContext& context) {
     }
     session_notifier = std::move(*notifier);
     local_session_store = std::move(*opened);
-    session_store = WithDeadLetterQueue(config->sessions, *local_session_store, sqs);
+    SessionStore* base = local_session_store.get();
+    if (config->store.kind == "dynamodb") {
+      shared_ledger = WithDynamoDbLedger(*local_session_store, dynamodb, config->store.tables.sessions,
+                                         std::max(config->store.retention, config->sessions.dedupe_window));
+      base = shared_ledger.get();
+    }
+    session_store = WithDeadLetterQueue(config->sessions, *base, sqs);
     Result<std::unique_ptr<SessionService>> started = SessionService::Start(
         SessionServiceDeps{config->sessions, glue, &sqs, *session_notifier, *session_store, (*aws)->clock,
                            (*aws)->sleeper, (*aws)->random, metrics, LineLogger(context.err)},
@@ -148,11 +158,11 @@ int RunServe(CommandContext& context) {
     context.err << "glueguard: " << server.status().message() << "\n";
     return kExitFailure;
   }
-  const std::string where = config->store.kind == "dynamodb"
-                                ? fmt::format("tables {}, {}, {}; replica {}", config->store.tables.observations,
-                                              config->store.tables.state, config->store.tables.decisions,
-                                              deps.replica_id)
-                                : config->store.path;
+  const std::string where =
+      config->store.kind == "dynamodb"
+          ? fmt::format("tables {}, {}, {}; replica {}", config->store.tables.observations,
+                        config->store.tables.state, config->store.tables.decisions, deps.replica_id)
+          : config->store.path;
   context.out << fmt::format("glueguard serve: {} subnets, {} categories, store {} ({}); API on {}{}\n",
                              config->subnets.size(), config->categories.size(), config->store.kind, where,
                              (*server)->url(),

@@ -22,13 +22,8 @@ TEST(ServeCommand, ServesItsApiAndStopsCleanlyOnSigterm) {
        "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
        "AWS_MAX_ATTEMPTS=1", "AWS_ENDPOINT_URL=http://127.0.0.1:9"});
   ASSERT_TRUE(serve.started());
-  std::string url;
-  ASSERT_TRUE(serve.ReadUntil([&](const std::string& out) {
-    const size_t at = out.find("API on http://");
-    const size_t end = at == std::string::npos ? at : out.find_first_of(" \n", at + 7);
-    if (end != std::string::npos) url = out.substr(at + 7, end - at - 7);
-    return !url.empty();
-  })) << serve.output();
+  const std::string url = testing::ReadServeUrl(serve);
+  ASSERT_FALSE(url.empty()) << serve.output();
   CurlTransport transport;
   HttpRequest health;
   health.method = "GET";

@@ -30,17 +30,7 @@ const char* const kValidEvent = R"({"version":"0","id":"env-1","detail-type":"AW
 class ServeHardening : public ::testing::Test {
  protected:
   std::vector<std::string> Env(const std::vector<std::string>& extra = {}) const {
-    std::vector<std::string> env = {"PATH=/usr/bin:/bin",
-                                    "GLUEGUARD_STORE_PATH=" + dir_.File("serve.db"),
-                                    "AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-                                    "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                                    "AWS_REGION=us-east-1",
-                                    "AWS_CONFIG_FILE=/dev/null",
-                                    "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-                                    "AWS_EC2_METADATA_DISABLED=true",
-                                    "AWS_ENDPOINT_URL=" + cloud_.endpoint()};
-    env.insert(env.end(), extra.begin(), extra.end());
-    return env;
+    return testing::GlueguardEnv(cloud_.endpoint(), dir_.File("serve.db"), extra);
   }
 
   // Starts serve and returns its API's URL (empty when it did not start).
@@ -50,14 +40,7 @@ class ServeHardening : public ::testing::Test {
                                      "--listen", "127.0.0.1:0"};
     argv.insert(argv.end(), args.begin(), args.end());
     serve = std::make_unique<testing::ChildProcess>(argv, Env(extra_env));
-    std::string url;
-    serve->ReadUntil([&](const std::string& out) {
-      const size_t at = out.find("API on http://");
-      const size_t end = at == std::string::npos ? at : out.find_first_of(" \n", at + 7);
-      if (end != std::string::npos) url = out.substr(at + 7, end - at - 7);
-      return !url.empty();
-    });
-    return url;
+    return testing::ReadServeUrl(*serve);
   }
 
   Result<HttpResponse> Send(const std::string& method, const std::string& url, std::string body = "") {

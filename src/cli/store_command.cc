@@ -1,6 +1,7 @@
 // glueguard store init / store check: the DynamoDB tables a shared store needs.
 #include <fmt/format.h>
 
+#include <functional>
 #include <ostream>
 
 #include "app/aws_runtime.h"
@@ -49,9 +50,19 @@ std::optional<DynamoDbTarget> OpenTarget(CommandContext& context, const Flags& f
   return target;
 }
 
-std::vector<FlagSpec> ConfigOnly() {
-  return {{"config", "glueguard configuration with store.kind dynamodb", true, false, "FILE"},
-          {"help", "show this help", false}};
+// Parses --config, opens its DynamoDB store and runs `action` on it; the command's exit code.
+int OnDynamoDbStore(CommandContext& context, const char* usage,
+                    const std::function<int(DynamoDbTarget&)>& action) {
+  int exit_code = kExitOk;
+  std::optional<Flags> flags =
+      ParseCommandFlags(context, usage,
+                        {{"config", "glueguard configuration with store.kind dynamodb", true, false, "FILE"},
+                         {"help", "show this help", false}},
+                        exit_code);
+  if (!flags) return exit_code;
+  std::optional<DynamoDbTarget> target = OpenTarget(context, *flags, usage, exit_code);
+  if (!target) return exit_code;
+  return action(*target);
 }
 
 }  // namespace
@@ -63,18 +74,15 @@ int RunStoreInit(CommandContext& context) {
       "on-demand capacity, waits until they are active, and turns TTL on for expires_at. Running it again\n"
       "changes nothing. Region and endpoint come from the usual AWS environment (AWS_ENDPOINT_URL_DYNAMODB\n"
       "for a local DynamoDB).";
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, ConfigOnly(), exit_code);
-  if (!flags) return exit_code;
-  std::optional<DynamoDbTarget> target = OpenTarget(context, *flags, usage, exit_code);
-  if (!target) return exit_code;
-  const Status made = InitDynamoDbTables(*target->client, target->config.store.tables, target->aws->sleeper,
-                                         [&](const std::string& line) { context.out << line << "\n"; });
-  if (!made.ok()) {
-    context.err << "glueguard: store init: " << made.message() << "\n";
-    return kExitFailure;
-  }
-  return kExitOk;
+  return OnDynamoDbStore(context, usage, [&](DynamoDbTarget& target) {
+    const Status made = InitDynamoDbTables(*target.client, target.config.store.tables, target.aws->sleeper,
+                                           [&](const std::string& line) { context.out << line << "\n"; });
+    if (!made.ok()) {
+      context.err << "glueguard: store init: " << made.message() << "\n";
+      return kExitFailure;
+    }
+    return kExitOk;
+  });
 }
 
 int RunStoreCheck(CommandContext& context) {
@@ -83,25 +91,22 @@ int RunStoreCheck(CommandContext& context) {
       "Checks the DynamoDB tables of the configuration's store: each exists and is active, has the keys\n"
       "glueguard writes, TTL on expires_at, and can be read and written with these credentials (probes that\n"
       "change nothing). Exit 0 when all is as expected, 1 with one line per problem otherwise.";
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, ConfigOnly(), exit_code);
-  if (!flags) return exit_code;
-  std::optional<DynamoDbTarget> target = OpenTarget(context, *flags, usage, exit_code);
-  if (!target) return exit_code;
-  Result<std::vector<std::string>> problems =
-      CheckDynamoDbTables(*target->client, target->config.store.tables);
-  if (!problems.ok()) {
-    context.err << "glueguard: store check: " << problems.status().message() << "\n";
+  return OnDynamoDbStore(context, usage, [&](DynamoDbTarget& target) {
+    Result<std::vector<std::string>> problems =
+        CheckDynamoDbTables(*target.client, target.config.store.tables);
+    if (!problems.ok()) {
+      context.err << "glueguard: store check: " << problems.status().message() << "\n";
+      return kExitFailure;
+    }
+    const DynamoDbTableNames& t = target.config.store.tables;
+    if (problems->empty()) {
+      context.out << fmt::format("ok: tables {}, {}, {} and {} are as glueguard expects\n", t.observations,
+                                 t.state, t.decisions, t.sessions);
+      return kExitOk;
+    }
+    for (const std::string& problem : *problems) context.out << "problem: " << problem << "\n";
     return kExitFailure;
-  }
-  const DynamoDbTableNames& t = target->config.store.tables;
-  if (problems->empty()) {
-    context.out << fmt::format("ok: tables {}, {} and {} are as glueguard expects\n", t.observations, t.state,
-                               t.decisions);
-    return kExitOk;
-  }
-  for (const std::string& problem : *problems) context.out << "problem: " << problem << "\n";
-  return kExitFailure;
+  });
 }
 
 }  // namespace glueguard

@@ -13,6 +13,7 @@
 #include "net/curl_transport.h"
 #include "testing/dynalite.h"
 #include "testing/process.h"
+#include "testing/session_fakes.h"
 #include "testing/temp_dir.h"
 #include "testing/wall_clock_simcloud.h"
 
@@ -34,22 +35,16 @@ class StoreOnDynamoDb : public ::testing::Test {
     text << in.rdbuf();
     const std::string store =
         "store:\n  kind: dynamodb\n  tables:\n    observations: " + tables_.observations +
-        "\n    state: " + tables_.state + "\n    decisions: " + tables_.decisions + "\n";
+        "\n    state: " + tables_.state + "\n    decisions: " + tables_.decisions +
+        "\n    sessions: " + tables_.sessions + "\n";
     config_ =
         dir_.Write("glueguard.yaml", std::regex_replace(text.str(), std::regex("store:\n(  .*\n)+"), store));
   }
 
+  // Each replica keeps its session ledger in a file of its own.
   std::vector<std::string> Env(const std::string& replica) const {
-    return {"PATH=/usr/bin:/bin",
-            "GLUEGUARD_STORE_PATH=" + dir_.File(replica + ".db"),  // the session ledger stays local
-            "AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-            "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            "AWS_REGION=us-east-1",
-            "AWS_CONFIG_FILE=/dev/null",
-            "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-            "AWS_EC2_METADATA_DISABLED=true",
-            "AWS_ENDPOINT_URL=" + cloud_.endpoint(),
-            "AWS_ENDPOINT_URL_DYNAMODB=" + dynalite_->endpoint()};
+    return testing::GlueguardEnv(cloud_.endpoint(), dir_.File(replica + ".db"),
+                                 {"AWS_ENDPOINT_URL_DYNAMODB=" + dynalite_->endpoint()});
   }
 
   testing::FinishedRun Glueguard(const std::vector<std::string>& args, const std::string& name) {
@@ -63,23 +58,24 @@ class StoreOnDynamoDb : public ::testing::Test {
     process = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{GLUEGUARD_BINARY, "serve", "--config", config_, "--listen", "127.0.0.1:0"},
         Env(name));
-    std::string url;
-    EXPECT_TRUE(process->ReadUntil([&](const std::string& out) {
-      const size_t at = out.find("API on http://");
-      const size_t end = at == std::string::npos ? at : out.find_first_of(" \n", at + 7);
-      if (end != std::string::npos) url = out.substr(at + 7, end - at - 7);
-      return !url.empty();
-    })) << process->output();
+    const std::string url = testing::ReadServeUrl(*process);
+    EXPECT_FALSE(url.empty()) << process->output();
     return url;
   }
 
-  json Admit(const std::string& url, const std::string& run_id, int workers) {
+  Result<HttpResponse> Send(const std::string& method, const std::string& url, const std::string& body = "") {
     HttpRequest r;
-    r.method = "POST";
-    r.url = url + "/v1/admissions";
-    r.headers = {{"Content-Type", "application/json"}};
-    r.body = json{{"category", "critical"}, {"workers", workers}, {"run_id", run_id}}.dump();
-    Result<HttpResponse> response = transport_.Send(r);
+    r.method = method;
+    r.url = url;
+    if (!body.empty()) r.headers = {{"Content-Type", "application/json"}};
+    r.body = body;
+    return transport_.Send(r);
+  }
+
+  json Admit(const std::string& url, const std::string& run_id, int workers) {
+    Result<HttpResponse> response =
+        Send("POST", url + "/v1/admissions",
+             json{{"category", "critical"}, {"workers", workers}, {"run_id", run_id}}.dump());
     EXPECT_TRUE(response.ok()) << response.status().ToString();
     return response.ok() ? json::parse(response->body, nullptr, false) : json();
   }
@@ -110,12 +106,14 @@ TEST_F(StoreOnDynamoDb, CheckSaysWhatIsMissingInitCreatesTheTablesOnceAndReplica
   EXPECT_EQ(again.out.find("created table"), std::string::npos) << again.out;
   EXPECT_NE(again.out.find("table " + tables_.state + " exists"), std::string::npos) << again.out;
 
-  // After init, on dynalite (which has no TTL), the only problems left are the two tables' TTL.
+  // After init, on dynalite (which has no TTL), the only problems left are the three TTLs.
   check = Glueguard({"store", "check", "--config", config_}, "check-after");
   EXPECT_EQ(check.exit_code, 1) << check.err;
-  EXPECT_EQ(check.out, "problem: table " + tables_.observations +
-                           " has TTL DISABLED on '', expected ENABLED on expires_at\n" + "problem: table " +
-                           tables_.decisions + " has TTL DISABLED on '', expected ENABLED on expires_at\n");
+  std::string expected;
+  for (const std::string& table : {tables_.observations, tables_.decisions, tables_.sessions}) {
+    expected += "problem: table " + table + " has TTL DISABLED on '', expected ENABLED on expires_at\n";
+  }
+  EXPECT_EQ(check.out, expected);
 
   // Two replicas on the same tables: what one reserves, the other counts.
   std::unique_ptr<testing::ChildProcess> first, second;
@@ -129,6 +127,27 @@ TEST_F(StoreOnDynamoDb, CheckSaysWhatIsMissingInitCreatesTheTablesOnceAndReplica
   const json next = Admit(url2, "dag/run-2/load", 5);
   ASSERT_EQ(next["outcome"], "admit") << next.dump();
   EXPECT_EQ(next["reserved"], 5) << next.dump();  // replica 1's reservation, read from DynamoDB
+
+  // One session event delivered to both replicas is acted on once: the second finds it done in the shared
+  // ledger and counts it a duplicate.
+  const std::string event = testing::CreateSessionEvent("shared-event-1", "s-shared-1", 50);
+  Result<HttpResponse> accepted = Send("POST", url2 + "/v1/events", event);
+  ASSERT_TRUE(accepted.ok() && accepted->status == 202) << (accepted.ok() ? accepted->body : "");
+  ASSERT_TRUE(second->ReadUntil([](const std::string& out) {
+    return out.find("session s-shared-1 by") != std::string::npos;
+  })) << second->output();
+  accepted = Send("POST", url1 + "/v1/events", event);
+  ASSERT_TRUE(accepted.ok() && accepted->status == 202) << (accepted.ok() ? accepted->body : "");
+  // Handling is asynchronous: ask the first replica's metrics until it has counted the event (bounded).
+  std::string metrics;
+  for (int i = 0; i < 5000 && metrics.find("outcome=\"duplicate\"") == std::string::npos; ++i) {
+    Result<HttpResponse> scraped = Send("GET", url1 + "/metrics");
+    metrics = scraped.ok() ? scraped->body : "";
+  }
+  EXPECT_NE(metrics.find("glueguard_session_events_total{source=\"http\",outcome=\"duplicate\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(metrics.find("outcome=\"violation\""), std::string::npos) << metrics;
 
   // The first replica dies; `admit` given both URLs goes on through the second, which still counts both.
   first->Signal(SIGKILL);

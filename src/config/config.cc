@@ -73,7 +73,7 @@ bool ReadBuffer(YamlReader& r, const YAML::Node& node, const std::string& path, 
     p.kind = BufferPolicy::Kind::kRollingMax;
   } else {
     r.Error(node["policy"], YamlReader::Join(path, "policy"),
-          fmt::format("'{}' is not one of none, static, rolling-max", kind));
+            fmt::format("'{}' is not one of none, static, rolling-max", kind));
     return false;
   }
   bool ok = true;
@@ -87,7 +87,8 @@ bool ReadBuffer(YamlReader& r, const YAML::Node& node, const std::string& path, 
     } else if (source == "total") {
       p.source = BufferSource::kTotal;
     } else {
-      r.Error(node["source"], YamlReader::Join(path, "source"), fmt::format("'{}' is neither available nor total", source));
+      r.Error(node["source"], YamlReader::Join(path, "source"),
+              fmt::format("'{}' is neither available nor total", source));
       ok = false;
     }
   }
@@ -95,24 +96,26 @@ bool ReadBuffer(YamlReader& r, const YAML::Node& node, const std::string& path, 
   return ok;
 }
 
-
 void ReadStore(YamlReader& r, const YAML::Node& node, StoreConfig& store) {
   if (!node) return;
   if (!node.IsMap()) return r.Error(node, "store", "must be a map");
   r.CheckKeys(node, "store", {"kind", "path", "retention", "tables"});
   r.ReadString(node, "store", "kind", store.kind);
   if (store.kind != "sqlite" && store.kind != "memory" && store.kind != "dynamodb") {
-    r.Error(node["kind"], "store.kind", fmt::format("'{}' is not one of sqlite, memory, dynamodb", store.kind));
+    r.Error(node["kind"], "store.kind",
+            fmt::format("'{}' is not one of sqlite, memory, dynamodb", store.kind));
   }
   r.ReadString(node, "store", "path", store.path);
   if (const YAML::Node tables = node["tables"]; tables) {
     if (!tables.IsMap()) {
-      r.Error(tables, "store.tables", "must be a map of observations, state and decisions table names");
+      r.Error(tables, "store.tables",
+              "must be a map of observations, state, decisions and sessions table names");
     } else {
-      r.CheckKeys(tables, "store.tables", {"observations", "state", "decisions"});
+      r.CheckKeys(tables, "store.tables", {"observations", "state", "decisions", "sessions"});
       r.ReadString(tables, "store.tables", "observations", store.tables.observations);
       r.ReadString(tables, "store.tables", "state", store.tables.state);
       r.ReadString(tables, "store.tables", "decisions", store.tables.decisions);
+      r.ReadString(tables, "store.tables", "sessions", store.tables.sessions);
     }
   }
   r.ReadDuration(node, "store", "retention", store.retention);
@@ -161,7 +164,8 @@ void ReadAdmission(YamlReader& r, const YAML::Node& node, AdmissionConfig& a) {
 void ReadServer(YamlReader& r, const YAML::Node& node, ServerConfig& server) {
   if (!node) return;
   if (!node.IsMap()) return r.Error(node, "server", "must be a map");
-  r.CheckKeys(node, "server", {"listen", "token_env", "max_body_bytes", "on_demand_max_age", "insecure_no_auth"});
+  r.CheckKeys(node, "server",
+              {"listen", "token_env", "max_body_bytes", "on_demand_max_age", "insecure_no_auth"});
   if (r.ReadString(node, "server", "listen", server.listen)) {
     const size_t colon = server.listen.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == server.listen.size()) {
@@ -200,10 +204,10 @@ void ReadSessions(YamlReader& r, const YAML::Node& node, SessionsConfig& session
   if (!node) return;
   if (!node.IsMap()) return r.Error(node, "sessions", "must be a map");
   const std::string path = "sessions";
-  r.CheckKeys(
-      node, path,
-      {"policy", "policy_file", "provisioning_wait", "reconcile_every", "queue_url", "visibility_timeout",
-       "max_attempts", "initial_backoff", "max_backoff", "dead_letter_queue_url", "dedupe_window"});
+  r.CheckKeys(node, path,
+              {"policy", "policy_file", "provisioning_wait", "reconcile_every", "queue_url",
+               "visibility_timeout", "max_attempts", "initial_backoff", "max_backoff",
+               "dead_letter_queue_url", "dedupe_window", "claim_stale_after"});
   sessions.configured = true;
   if (node["policy"] && node["policy_file"]) {
     r.Error(node["policy_file"], "sessions.policy_file",
@@ -241,6 +245,13 @@ void ReadSessions(YamlReader& r, const YAML::Node& node, SessionsConfig& session
             fmt::format("'{}' is not an SQS queue URL", sessions.dead_letter_queue_url));
   }
   r.ReadDuration(node, path, "dedupe_window", sessions.dedupe_window);
+  r.ReadDuration(node, path, "claim_stale_after", sessions.claim_stale_after);
+  if (sessions.claim_stale_after <= sessions.provisioning_wait) {
+    r.Error(node["claim_stale_after"] ? node["claim_stale_after"] : node, "sessions.claim_stale_after",
+            fmt::format(
+                "{} is not longer than provisioning_wait {}: a handler still waiting would lose its claim",
+                FormatDuration(sessions.claim_stale_after), FormatDuration(sessions.provisioning_wait)));
+  }
 }
 
 void ReadSubnets(YamlReader& r, const YAML::Node& node, Config& config) {
@@ -359,7 +370,8 @@ void ReadCategories(YamlReader& r, const YAML::Node& node, Config& config) {
 
 Result<Config> ParseConfig(std::string_view yaml, std::string_view source, const EnvLookup& env) {
   YamlReader r{std::string(source)};
-  GG_ASSIGN_OR_RETURN(const YAML::Node root, YamlReader::LoadMap(yaml, source, "the file must be a YAML map of settings"));
+  GG_ASSIGN_OR_RETURN(const YAML::Node root,
+                      YamlReader::LoadMap(yaml, source, "the file must be a YAML map of settings"));
   Config config;
   config.source = std::string(source);
   r.Guard([&] {

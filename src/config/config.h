@@ -21,6 +21,7 @@ struct DynamoDbTableNames {
   std::string observations = "glue-eni-observations";
   std::string state = "glueguard-admission-state";
   std::string decisions = "glueguard-decisions";
+  std::string sessions = "glueguard-session-ledger";  // session events' dedupe ledger and known sessions
 };
 
 struct StoreConfig {
@@ -82,6 +83,8 @@ struct SessionsConfig {
   Duration max_backoff = std::chrono::seconds(30);
   std::string dead_letter_queue_url;                // empty = the dead-letter table in the store (SQLite)
   Duration dedupe_window = std::chrono::hours(24);  // an event id seen within this is acted on once
+  // A claim on an event not finished this long is taken over (its handler died); longer than provisioning_wait.
+  Duration claim_stale_after = std::chrono::minutes(15);
 };
 
 struct SubnetConfig {

@@ -204,6 +204,15 @@ TEST(Config, ADynamoDbStoreNamesItsTablesAndTheReplicaComesFromTheEnvironment) {
       std::string::npos);
 }
 
+TEST(Config, AClaimMustOutlastTheProvisioningWait) {
+  const std::string sessions = "sessions:\n  provisioning_wait: 90s\n  claim_stale_after: 60s\n";
+  EXPECT_NE(ErrorOf(std::string(kMinimal) + sessions).find("sessions.claim_stale_after"), std::string::npos);
+  Result<Config> c = ParseConfig(
+      std::string(kMinimal) + "sessions:\n  provisioning_wait: 5s\n  claim_stale_after: 20s\n", "t", NoEnv());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->sessions.claim_stale_after, std::chrono::seconds(20));
+}
+
 TEST(Config, MissingFileIsNotFound) {
   EXPECT_EQ(LoadConfigFile("/nonexistent/glueguard.yaml", NoEnv()).status().code(), StatusCode::kNotFound);
 }

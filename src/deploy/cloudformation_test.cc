@@ -284,9 +284,11 @@ TEST(StoreStack, TablesAreWhatTheStoreChecksForOnDemandWithTtl) {
   const DynamoDbTableNames names = dynalite->FreshTables();
   const std::map<std::string, std::string> resource_to_name = {{"ObservationsTable", names.observations},
                                                                {"StateTable", names.state},
-                                                               {"DecisionsTable", names.decisions}};
-  EXPECT_THAT(ResourcesOfType(tmpl, "AWS::DynamoDB::Table"),
-              UnorderedElementsAreArray({"ObservationsTable", "StateTable", "DecisionsTable"}));
+                                                               {"DecisionsTable", names.decisions},
+                                                               {"SessionsTable", names.sessions}};
+  EXPECT_THAT(
+      ResourcesOfType(tmpl, "AWS::DynamoDB::Table"),
+      UnorderedElementsAreArray({"ObservationsTable", "StateTable", "DecisionsTable", "SessionsTable"}));
   for (const auto& [resource, name] : resource_to_name) {
     const YAML::Node table = Properties(tmpl, resource);
     EXPECT_EQ(Text(table["BillingMode"]), "PAY_PER_REQUEST") << resource;
@@ -311,7 +313,7 @@ TEST(StoreStack, TablesAreWhatTheStoreChecksForOnDemandWithTtl) {
   Result<std::vector<std::string>> problems = CheckDynamoDbTables(dynalite->client(), names);
   ASSERT_TRUE(problems.ok()) << problems.status().ToString();
   EXPECT_THAT(*problems, ::testing::Each(::testing::HasSubstr("has TTL DISABLED")));
-  EXPECT_EQ(problems->size(), 2u);
+  EXPECT_EQ(problems->size(), 3u);
 }
 
 // The policy allows the calls the store makes, on its three tables, and nothing else (no CreateTable: the
@@ -321,13 +323,13 @@ TEST(StoreStack, ThePolicyAllowsOnlyTheStoresCallsOnItsTables) {
   const YAML::Node statements = Properties(tmpl, "StorePolicy")["PolicyDocument"]["Statement"];
   ASSERT_EQ(statements.size(), 1u);
   EXPECT_EQ(Text(statements[0]["Effect"]), "Allow");
-  EXPECT_THAT(
-      Texts(statements[0]["Action"]),
-      UnorderedElementsAreArray({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
-                                 "dynamodb:Query", "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive"}));
+  EXPECT_THAT(Texts(statements[0]["Action"]),
+              UnorderedElementsAreArray({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                                         "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan",
+                                         "dynamodb:DescribeTable", "dynamodb:DescribeTimeToLive"}));
   EXPECT_THAT(Texts(statements[0]["Resource"]),
-              UnorderedElementsAreArray(
-                  {"GetAtt:ObservationsTable.Arn", "GetAtt:StateTable.Arn", "GetAtt:DecisionsTable.Arn"}));
+              UnorderedElementsAreArray({"GetAtt:ObservationsTable.Arn", "GetAtt:StateTable.Arn",
+                                         "GetAtt:DecisionsTable.Arn", "GetAtt:SessionsTable.Arn"}));
 }
 
 // The controller on ECS: two or more tasks, a rolling deploy that never drops below the desired count, the

@@ -9,8 +9,6 @@ namespace glueguard {
 namespace {
 
 constexpr std::string_view kReconcilePrefix = "reconcile:";
-// A claim older than this belongs to a handler that died: another may take it over.
-constexpr Duration kClaimStaleAfter = std::chrono::minutes(15);
 
 double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -135,7 +133,8 @@ Result<HandleResult> SessionEventHandler::Act(const std::string& key, const std:
   HandleResult result;
   result.event_id = key;
   result.evaluation = std::move(evaluation);
-  Result<ClaimResult> claim = deps_.store.Claim(key, received, deps_.config.dedupe_window, kClaimStaleAfter);
+  Result<ClaimResult> claim =
+      deps_.store.Claim(key, received, deps_.config.dedupe_window, deps_.config.claim_stale_after);
   if (!claim.ok()) return claim.status();
   if (*claim != ClaimResult::kClaimed) {
     result.outcome = EventOutcome::kDuplicate;

@@ -510,7 +510,8 @@ struct TableShape {
 std::vector<TableShape> Shapes(const DynamoDbTableNames& tables) {
   return {{tables.observations, {"subnet_id", "S"}, KeyAttribute{"observed_at", "N"}, true},
           {tables.state, {"subnet_id", "S"}, std::nullopt, false},
-          {tables.decisions, {"subnet_id", "S"}, KeyAttribute{"decision_key", "S"}, true}};
+          {tables.decisions, {"subnet_id", "S"}, KeyAttribute{"decision_key", "S"}, true},
+          {tables.sessions, {"pk", "S"}, std::nullopt, true}};
 }
 
 std::string KeyText(const KeyAttribute& key) { return key.name + " (" + key.type + ")"; }
@@ -611,7 +612,7 @@ Result<std::vector<std::string>> CheckDynamoDbTables(DynamoDbApi& dynamodb,
     }
     // Reading and writing: a read of a key that is never written, and a put whose condition cannot hold. Both
     // change nothing; an AccessDenied names the missing permission.
-    Item probe{{"subnet_id", S("glueguard-store-check")}};
+    Item probe{{shape.partition_key.name, S("glueguard-store-check")}};
     if (shape.sort_key) {
       probe[shape.sort_key->name] = shape.sort_key->type == "N" ? N(0) : S("0");
     }

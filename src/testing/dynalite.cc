@@ -56,6 +56,7 @@ DynamoDbTableNames Dynalite::FreshTables() {
   tables.observations = prefix + tables.observations;
   tables.state = prefix + tables.state;
   tables.decisions = prefix + tables.decisions;
+  tables.sessions = prefix + tables.sessions;
   return tables;
 }
 

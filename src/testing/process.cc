@@ -21,6 +21,32 @@ std::string ReadWholeFile(const std::string& path) {
 
 }  // namespace
 
+std::string ReadServeUrl(ChildProcess& serve) {
+  std::string url;
+  serve.ReadUntil([&](const std::string& out) {
+    const size_t at = out.find("API on http://");
+    const size_t end = at == std::string::npos ? at : out.find_first_of(" \n", at + 7);
+    if (end != std::string::npos) url = out.substr(at + 7, end - at - 7);
+    return !url.empty();
+  });
+  return url;
+}
+
+std::vector<std::string> GlueguardEnv(const std::string& aws_endpoint, const std::string& store_path,
+                                      const std::vector<std::string>& extra) {
+  std::vector<std::string> env = {"PATH=/usr/bin:/bin",
+                                  "GLUEGUARD_STORE_PATH=" + store_path,
+                                  "AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
+                                  "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                                  "AWS_REGION=us-east-1",
+                                  "AWS_CONFIG_FILE=/dev/null",
+                                  "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+                                  "AWS_EC2_METADATA_DISABLED=true",
+                                  "AWS_ENDPOINT_URL=" + aws_endpoint};
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
 FinishedRun RunToCompletion(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                             const TempDir& dir, const std::string& name, const std::string& stdin_path) {
   const std::string out_path = dir.File(name + ".out"), err_path = dir.File(name + ".err");

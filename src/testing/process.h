@@ -25,6 +25,17 @@ FinishedRun RunToCompletion(const std::vector<std::string>& argv, const std::vec
                             const TempDir& dir, const std::string& name,
                             const std::string& stdin_path = "/dev/null");
 
+// The environment a glueguard child runs with in tests: only PATH, its store file, simcloud's test key, region
+// us-east-1, no AWS config files or instance metadata, AWS calls to `aws_endpoint`; then `extra`.
+std::vector<std::string> GlueguardEnv(const std::string& aws_endpoint, const std::string& store_path,
+                                      const std::vector<std::string>& extra = {});
+
+class ChildProcess;
+
+// Reads a `glueguard serve` child's output until it says where its API listens; that URL, or empty when it
+// ended first.
+std::string ReadServeUrl(ChildProcess& serve);
+
 class ChildProcess {
  public:
   // Starts `argv[0]` with `argv` and exactly `env` ("NAME=value"), in `cwd` when not empty. started() is

@@ -7,6 +7,7 @@ store's tables with `glueguard store init`, and starts three `glueguard serve` r
   - 100 HTTP clients ask for admissions, each starting at its own replica and going on to the next when one
     does not answer, as a launcher given three URLs does;
   - `glueguard admit --server URL1,URL2,URL3` processes ask too;
+  - session events (CreateSession with 50 workers: a violation) are posted, each to two replicas;
   - every --kill-every seconds one replica, chosen at random, is killed with SIGKILL and started again on its
     port two seconds later.
 
@@ -15,10 +16,12 @@ It asserts, with no timed assertion:
     more than free - buffer between them, and none counted fewer reserved IPs than were already admitted on it;
   - every client's ask was answered by some replica (a 503 is a fail-closed answer, counted, not a failure);
   - no `admit` process exited 1 (a replica dying must read as "ask again", exit 75, or succeed elsewhere);
+  - every event a replica accepted (202) is acted on: notified once, through the dedupe ledger the replicas
+    share; twice only if a replica was killed within 2 s after the first notice and before the second (it
+    may die between notifying and recording the event as handled: at least once, never lost);
   - each subnet was observed by one poller at a time: in the observations table, wherever the observer
     changes, the new one's first observation comes more than the lease margin (5 s) after the old one's last;
   - all three replicas are running at the end.
-Session events are not part of it: the session ledger is still per replica (docs/store-dynamodb.md).
 Exit 0 when all held; otherwise one line per failure. Usage: chaos_replicas.py --binary build/glueguard
 [--source-dir .] [--seconds 60] [--kill-every 6]
 """
@@ -38,9 +41,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
 from admission_checks import over_admissions  # noqa: E402
-from glueguard_process import Proc, stop_all  # noqa: E402
+from glueguard_process import KEY, SECRET, Proc, start_simcloud, stop_all  # noqa: E402
+from webhook import Webhook  # noqa: E402
 
-KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 CATEGORIES = ["critical", "non-critical", "ad-hoc"]
 LEASE_MARGIN_MS = 5000
 
@@ -89,6 +92,8 @@ def main():
     failures = []
     procs = []
     rng = random.Random(7)
+    webhook = Webhook()
+    threading.Thread(target=webhook.serve_forever, daemon=True).start()
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLUEGUARD_"))}
         dynalite_dir = os.path.join(a.source_dir, "tests/dynalite")
@@ -97,12 +102,9 @@ def main():
         dynalite_port = int(dynalite.start().group(1))
         procs.append(dynalite.proc)
 
-        faults = json.dumps({"ec2": {"throttle_rate": 0.1, "server_error_rate": 0.05}})
-        sim = Proc([a.binary, "simcloud", os.path.join(a.source_dir, "examples/workloads/seed-after.yaml"),
-                    "--listen", "127.0.0.1:0", "--no-arrivals", "--faults", faults],
-                   f"{wd}/simcloud.log", env, r"serving .* at http://127\.0\.0\.1:(\d+)")
-        sim_port = int(sim.start().group(1))
-        procs.append(sim.proc)
+        sim, env = start_simcloud(a.binary, a.source_dir, f"{wd}/simcloud.log", env,
+                                  {"ec2": {"throttle_rate": 0.1, "server_error_rate": 0.05}})
+        procs.append(sim)
 
         config = open(os.path.join(a.source_dir, "examples/glueguard.yaml")).read()
         config, n = re.subn(r"store:\n(  .*\n)+", "store:\n  kind: dynamodb\n", config)
@@ -111,12 +113,14 @@ def main():
         config, n = re.subn(r"\n  poll_interval: \S+", "\n  poll_interval: 5s", config)
         if n != 1:
             raise RuntimeError("the example configuration has no admission.poll_interval to replace")
+        # A killed replica's claims are taken over after 20 s, so the run can wait for every event.
+        config, n = re.subn(r"\n  provisioning_wait: \S+", "\n  provisioning_wait: 5s\n  claim_stale_after: 20s",
+                            config)
+        if n != 1 or "\nnotify:" in config:
+            raise RuntimeError("the example configuration's sessions or notify section changed; merge it here")
+        config += f"\nnotify:\n  webhook_url: http://127.0.0.1:{webhook.server_address[1]}/hook\n"
         open(f"{wd}/chaos.yaml", "w").write(config)
-        env.update(AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1",
-                   AWS_ENDPOINT_URL=f"http://127.0.0.1:{sim_port}",
-                   AWS_ENDPOINT_URL_DYNAMODB=f"http://127.0.0.1:{dynalite_port}",
-                   AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE="/dev/null",
-                   AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+        env["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://127.0.0.1:{dynalite_port}"
         init = subprocess.run([a.binary, "store", "init", "--config", f"{wd}/chaos.yaml"], env=env,
                               capture_output=True, text=True, timeout=120)
         if init.returncode != 0:
@@ -136,6 +140,27 @@ def main():
         stop = threading.Event()
         lock = threading.Lock()
         admits, answers, unanswered, cli_codes = [], collections.Counter(), [], collections.Counter()
+        accepted = {}  # event id -> when a replica first answered 202
+        kill_times = []
+
+        def events():
+            n = 0
+            while not stop.is_set():
+                n += 1
+                event = session_event(n)
+                for port in rng.sample(ports, 2):  # each event reaches two replicas, as a retried delivery does
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    try:
+                        conn.request("POST", "/v1/events", body=json.dumps(event),
+                                     headers={"Content-Type": "application/json"})
+                        if conn.getresponse().status == 202:
+                            with lock:
+                                accepted.setdefault(event["detail"]["eventID"], time.monotonic())
+                    except (OSError, http.client.HTTPException):
+                        pass  # that replica is down; the other may take it
+                    finally:
+                        conn.close()
+                stop.wait(0.3)
 
         def client(i):
             n = 0
@@ -174,6 +199,7 @@ def main():
 
         threads = [threading.Thread(target=client, args=(i,)) for i in range(a.clients)]
         threads += [threading.Thread(target=cli, args=(i,)) for i in range(3)]
+        threads.append(threading.Thread(target=events))
         for t in threads:
             t.start()
         kills = 0
@@ -183,6 +209,7 @@ def main():
             victim = replicas[rng.randrange(3)]
             victim.proc.send_signal(signal.SIGKILL)
             victim.proc.wait()
+            kill_times.append(time.monotonic())
             kills += 1
             stop.wait(2)
             victim.start()
@@ -191,8 +218,28 @@ def main():
         for t in threads:
             t.join(timeout=180)
 
+        # Every accepted event reaches the webhook once the inboxes drain and killed replicas' claims go stale.
+        def notified():  # event id -> arrival times of its notices
+            times = collections.defaultdict(list)
+            for n, at in zip(webhook.notifications, webhook.arrivals):
+                if n.get("kind") == "session_violation" and "fields" in n:
+                    times[n["fields"].get("event_id")].append(at)
+            return times
+
+        with webhook.lock:
+            webhook.lock.wait_for(lambda: set(accepted) <= set(notified()), timeout=180)
+            notices = notified()
+        counts = {e: len(t) for e, t in notices.items()}
+
         # --- What must have held ---
         failures.extend(over_admissions(admits))
+        for event_id in accepted:
+            times = notices.get(event_id, [])
+            if not times:
+                failures.append(f"event {event_id} was accepted (202) but never acted on")
+            elif len(times) > 2 or (len(times) == 2 and
+                                    not any(times[0] <= k <= times[1] and k - times[0] <= 2 for k in kill_times)):
+                failures.append(f"event {event_id} was acted on {len(times)} times")
         failures.extend(f"no replica answered: {u}" for u in unanswered[:20])
         if len(unanswered) > 20:
             failures.append(f"... and {len(unanswered) - 20} more unanswered asks")
@@ -212,18 +259,36 @@ def main():
         for i, r in enumerate(replicas):
             if r.proc.poll() is not None:
                 failures.append(f"replica {i} is not running at the end")
-        print(f"chaos: {sum(answers.values())} asks answered ({dict(answers)}), {len(admits)} admitted, "
+        twice = sum(1 for e in accepted if counts.get(e, 0) == 2)
+        print(f"chaos: {len(accepted)} events accepted ({twice} acted on twice, across a kill), "
+              f"{sum(answers.values())} asks answered ({dict(answers)}), {len(admits)} admitted, "
               f"{kills} kills, admit exit codes {dict(cli_codes)}, {handovers} lease handovers "
               f"(closest {min_gap} ms apart)")
     except Exception as e:  # a set-up failure is a failure, with its reason
         failures.append(f"{type(e).__name__}: {e}")
     finally:
         stop_all(procs)
+        webhook.shutdown()
     for f in failures:
         print("FAIL:", f)
     if failures:
         print(f"logs in {wd}")
     return 1 if failures else 0
+
+
+def session_event(n):
+    """A CreateSession event for 50 workers: a violation of the example policy, so it is notified."""
+    return {
+        "version": "0", "id": f"chaos-env-{n}", "detail-type": "AWS API Call via CloudTrail", "source": "aws.glue",
+        "account": "123456789012", "time": "2026-01-05T07:00:00Z", "region": "us-east-1", "resources": [],
+        "detail": {
+            "eventVersion": "1.08", "eventSource": "glue.amazonaws.com", "eventName": "CreateSession",
+            "eventID": f"chaos-event-{n}", "eventTime": "2026-01-05T07:00:00Z", "awsRegion": "us-east-1",
+            "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/Eng/jane"},
+            "requestParameters": {"id": f"chaos-session-{n}", "role": "arn:aws:iam::123456789012:role/Glue",
+                                  "command": {"name": "glueetl", "pythonVersion": "3"},
+                                  "numberOfWorkers": 50, "workerType": "G.1X"},
+            "responseElements": {"session": {"id": f"chaos-session-{n}", "status": "PROVISIONING"}}}}
 
 
 def ask_get(port, path):

@@ -25,7 +25,6 @@ Exit 0 when all held; otherwise one line per failure. Usage: soak_serve.py --bin
 import argparse
 import collections
 import http.client
-import http.server
 import json
 import re
 import os
@@ -40,9 +39,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
 from admission_checks import over_admissions  # noqa: E402
-from glueguard_process import Proc, stop_all  # noqa: E402
+from glueguard_process import Proc, start_simcloud, stop_all  # noqa: E402
+from webhook import Webhook  # noqa: E402
 
-KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 CATEGORIES = ["critical", "non-critical", "ad-hoc"]
 
 
@@ -81,33 +80,6 @@ class Recorder:
             self.rows.append((start, end, kind, status, detail))
 
 
-class Webhook(http.server.ThreadingHTTPServer):
-    """Collects the notifications serve sends."""
-
-    daemon_threads = True
-
-    def __init__(self):
-        self.notifications = []
-        self.lock = threading.Condition()
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", "0"))
-                body = self.rfile.read(length)
-                with outer.lock:
-                    outer.notifications.append(json.loads(body))
-                    outer.lock.notify_all()
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-
-
 def session_event(n, valid=True):
     if not valid:
         return [b"{", b"[" * 5000, b'{"detail": 7}', b"null"][n % 4]
@@ -140,21 +112,15 @@ def main():
     threading.Thread(target=webhook.serve_forever, daemon=True).start()
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GLUEGUARD_"))}
-        faults = json.dumps({"ec2": {"throttle_rate": 0.2, "server_error_rate": 0.1}})
-        sim = Proc([a.binary, "simcloud", os.path.join(a.source_dir, "examples/workloads/seed-after.yaml"),
-                    "--listen", "127.0.0.1:0", "--no-arrivals", "--faults", faults],
-                   f"{wd}/simcloud.log", env, r"serving .* at http://127\.0\.0\.1:(\d+)")
-        sim_port = int(sim.start().group(1))
-        procs.append(sim.proc)
+        sim, env = start_simcloud(a.binary, a.source_dir, f"{wd}/simcloud.log", env,
+                                  {"ec2": {"throttle_rate": 0.2, "server_error_rate": 0.1}})
+        procs.append(sim)
         config = open(os.path.join(a.source_dir, "examples/glueguard.yaml")).read()
         config = config.replace("path: glueguard.db", f"path: {wd}/soak.db")
         config += f"\nnotify:\n  webhook_url: http://127.0.0.1:{webhook.server_address[1]}/hook\n"
         if "\nnotify:" in config[: config.rfind("\nnotify:")]:
             raise RuntimeError("the example configuration already has a notify section; merge it here")
         open(f"{wd}/soak.yaml", "w").write(config)
-        env.update(AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1",
-                   AWS_ENDPOINT_URL=f"http://127.0.0.1:{sim_port}", AWS_EC2_METADATA_DISABLED="true",
-                   AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
         serve = Proc([a.binary, "serve", "--config", f"{wd}/soak.yaml", "--listen", "127.0.0.1:0"],
                      f"{wd}/serve.log", env, r"API on http://127\.0\.0\.1:(\d+)")
         api_port = int(serve.start().group(1))
