@@ -42,6 +42,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
 from admission_checks import over_admissions  # noqa: E402
 from glueguard_process import KEY, SECRET, Proc, start_simcloud, stop_all  # noqa: E402
+from session_events import create_session_event  # noqa: E402
 from webhook import Webhook  # noqa: E402
 
 CATEGORIES = ["critical", "non-critical", "ad-hoc"]
@@ -147,7 +148,7 @@ def main():
             n = 0
             while not stop.is_set():
                 n += 1
-                event = session_event(n)
+                event = create_session_event("chaos", n)
                 for port in rng.sample(ports, 2):  # each event reaches two replicas, as a retried delivery does
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                     try:
@@ -274,21 +275,6 @@ def main():
     if failures:
         print(f"logs in {wd}")
     return 1 if failures else 0
-
-
-def session_event(n):
-    """A CreateSession event for 50 workers: a violation of the example policy, so it is notified."""
-    return {
-        "version": "0", "id": f"chaos-env-{n}", "detail-type": "AWS API Call via CloudTrail", "source": "aws.glue",
-        "account": "123456789012", "time": "2026-01-05T07:00:00Z", "region": "us-east-1", "resources": [],
-        "detail": {
-            "eventVersion": "1.08", "eventSource": "glue.amazonaws.com", "eventName": "CreateSession",
-            "eventID": f"chaos-event-{n}", "eventTime": "2026-01-05T07:00:00Z", "awsRegion": "us-east-1",
-            "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/Eng/jane"},
-            "requestParameters": {"id": f"chaos-session-{n}", "role": "arn:aws:iam::123456789012:role/Glue",
-                                  "command": {"name": "glueetl", "pythonVersion": "3"},
-                                  "numberOfWorkers": 50, "workerType": "G.1X"},
-            "responseElements": {"session": {"id": f"chaos-session-{n}", "status": "PROVISIONING"}}}}
 
 
 def ask_get(port, path):

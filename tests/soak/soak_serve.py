@@ -40,6 +40,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
 from admission_checks import over_admissions  # noqa: E402
 from glueguard_process import Proc, start_simcloud, stop_all  # noqa: E402
+from session_events import create_session_event  # noqa: E402
 from webhook import Webhook  # noqa: E402
 
 CATEGORIES = ["critical", "non-critical", "ad-hoc"]
@@ -83,17 +84,7 @@ class Recorder:
 def session_event(n, valid=True):
     if not valid:
         return [b"{", b"[" * 5000, b'{"detail": 7}', b"null"][n % 4]
-    return {
-        "version": "0", "id": f"soak-env-{n}", "detail-type": "AWS API Call via CloudTrail", "source": "aws.glue",
-        "account": "123456789012", "time": "2026-01-05T07:00:00Z", "region": "us-east-1", "resources": [],
-        "detail": {
-            "eventVersion": "1.08", "eventSource": "glue.amazonaws.com", "eventName": "CreateSession",
-            "eventID": f"soak-event-{n}", "eventTime": "2026-01-05T07:00:00Z", "awsRegion": "us-east-1",
-            "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/Eng/jane"},
-            "requestParameters": {"id": f"soak-session-{n}", "role": "arn:aws:iam::123456789012:role/Glue",
-                                  "command": {"name": "glueetl", "pythonVersion": "3"},
-                                  "numberOfWorkers": 50, "workerType": "G.1X"},
-            "responseElements": {"session": {"id": f"soak-session-{n}", "status": "PROVISIONING"}}}}
+    return create_session_event("soak", n)
 
 
 def main():
