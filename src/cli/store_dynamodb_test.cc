@@ -160,6 +160,15 @@ TEST_F(StoreOnDynamoDb, CheckSaysWhatIsMissingInitCreatesTheTablesOnceAndReplica
   const json third = json::parse(launched.out, nullptr, false);
   EXPECT_EQ(third["reserved"], 10) << launched.out;
 
+  // A launcher deciding on its own (`admit --config`, no controller) reads and writes the same state.
+  testing::FinishedRun local = Glueguard({"admit", "--config", config_, "--category", "critical", "--workers",
+                                          "5", "--run-id", "dag/run-4/load", "--output", "json"},
+                                         "admit-local");
+  EXPECT_EQ(local.exit_code, 0) << local.out << local.err;
+  EXPECT_EQ(json::parse(local.out, nullptr, false)["reserved"], 15) << local.out;
+  const json after = Admit(url2, "dag/run-5/load", 5);
+  EXPECT_EQ(after["reserved"], 20) << after.dump();  // the replica counts the local launcher's reservation
+
   second->Signal(SIGTERM);
   EXPECT_EQ(second->Finish(), 0) << second->output();
 }
