@@ -89,6 +89,9 @@ void Controller::Tick() {
 void Controller::AfterRefresh(const SubnetConfig& subnet, SubnetPoller& poller) {
   const PollerStats stats = poller.stats();
   if (!stats.latest) return;
+  // With replicas, the one that made an observation alerts on it; the others only adopted it (else every
+  // replica would send every alert).
+  if (deps_.lease != nullptr && stats.latest->observer != deps_.replica_id) return;
   {
     MutexLock lock(mu_);
     Time& seen = evaluated_[subnet.id];

@@ -7,6 +7,9 @@
 
 #include <functional>
 
+#include "controller/controller.h"
+#include "metrics/metrics.h"
+#include "notify/notifier.h"
 #include "store/memory_store.h"
 
 namespace glueguard {
@@ -138,6 +141,36 @@ TEST(SubnetPoller, WithoutALeaseEveryPollerObserves) {
   ASSERT_TRUE(poller.Refresh(seconds(60), "poll").ok());
   EXPECT_EQ(ec2.calls, 1);
   EXPECT_EQ(poller.stats().latest->observer, "");
+}
+
+TEST(LeasedControllers, OnlyTheReplicaThatObservedASubnetAlertsOnIt) {
+  const Config config = TestConfig();
+  MemoryStore store;
+  MemoryLease lease;
+  FakeClock clock{FromUnixMillis(1'767'225'600'000)};
+  struct Node {
+    SeededRandom random{1};
+    CountingEc2 ec2;
+    RecordingNotifier notifier;
+    MetricsRegistry metrics;
+    std::unique_ptr<Controller> controller;
+  };
+  Node nodes[2];
+  for (int i = 0; i < 2; ++i) {
+    nodes[i].ec2.enis = 55;  // 55 of the /26's 59 IPs: past the 80 % alert
+    Result<std::unique_ptr<Controller>> c = Controller::Create(
+        ControllerDeps{config, store, nodes[i].ec2, nodes[i].notifier, clock, nodes[i].random,
+                       nodes[i].metrics, &lease, "replica-" + std::to_string(i + 1)});
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    nodes[i].controller = std::move(*c);
+  }
+  nodes[0].controller->Tick();
+  nodes[1].controller->Tick();
+  EXPECT_EQ(nodes[0].ec2.calls, 1);
+  EXPECT_EQ(nodes[1].ec2.calls, 0);
+  ASSERT_EQ(nodes[0].notifier.notifications().size(), 1u);
+  EXPECT_EQ(nodes[0].notifier.notifications()[0].kind, "alert_firing");
+  EXPECT_TRUE(nodes[1].notifier.notifications().empty());  // it saw the same observation, adopted
 }
 
 }  // namespace
