@@ -44,7 +44,9 @@ int RunServe(CommandContext& context) {
       "Writes need 'Authorization: Bearer $GLUEGUARD_API_TOKEN' when that variable is set. Without a token it\n"
       "listens on a loopback address only, unless --insecure-no-auth (or server.insecure_no_auth) says open\n"
       "writes on the network are meant. AWS credentials, region and endpoint come from the usual AWS\n"
-      "environment. SIGTERM or SIGINT stops it cleanly: it stops accepting, finishes requests in progress.";
+      "environment. SIGTERM or SIGINT stops it cleanly: it stops accepting, finishes requests in progress.\n"
+      "With store.kind dynamodb, several replicas share one store: each subnet is observed by the replica\n"
+      "holding its lease, named by GLUEGUARD_REPLICA_ID (default <hostname>-<pid>). See docs/store-dynamodb.md.";
   std::vector<FlagSpec> specs = {
       {"config", "glueguard configuration", true, false, "FILE"},
       {"listen", "where the API listens (default: server.listen, 127.0.0.1:8080)", true, false, "HOST:PORT"},

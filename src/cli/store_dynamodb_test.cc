@@ -173,5 +173,18 @@ TEST_F(StoreOnDynamoDb, CheckSaysWhatIsMissingInitCreatesTheTablesOnceAndReplica
   EXPECT_EQ(second->Finish(), 0) << second->output();
 }
 
+TEST_F(StoreOnDynamoDb, StoreCommandsRefuseAConfigurationWhoseStoreIsNotDynamoDb) {
+  const testing::FinishedRun check = Glueguard(
+      {"store", "check", "--config", std::string(GLUEGUARD_SOURCE_DIR) + "/examples/glueguard.yaml"},
+      "not-dynamodb");
+  EXPECT_EQ(check.exit_code, 2) << check.err;
+  EXPECT_NE(check.err.find("store.kind is sqlite; store init and store check are for store.kind dynamodb"),
+            std::string::npos)
+      << check.err;
+  const testing::FinishedRun bare = Glueguard({"store", "init"}, "no-config");
+  EXPECT_EQ(bare.exit_code, 2);
+  EXPECT_NE(bare.err.find("give --config FILE"), std::string::npos) << bare.err;
+}
+
 }  // namespace
 }  // namespace glueguard

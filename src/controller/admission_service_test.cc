@@ -182,5 +182,18 @@ TEST_F(AdmissionServiceTest, SweepExpiresReservationsAndOldObservations) {
   EXPECT_TRUE(memory_.LoadSubnet("subnet-a")->reservations.empty());
 }
 
+TEST_F(AdmissionServiceTest, SweepDeletesPastRetentionAtMostEveryTenMinutes) {
+  auto service = Make(memory_);
+  ASSERT_TRUE(service->Sweep().ok());  // the first sweep expires
+  const Time old = clock_.Now() - std::chrono::hours(24 * 31);
+  ASSERT_TRUE(memory_.AppendObservation(Obs("subnet-a", old, 1, 0)).ok());
+  clock_.Advance(minutes(9));
+  ASSERT_TRUE(service->Sweep().ok());
+  EXPECT_EQ(memory_.LatestObservations("subnet-a", 5)->size(), 1u);  // not yet: a sweep ran 9 minutes ago
+  clock_.Advance(minutes(1));
+  ASSERT_TRUE(service->Sweep().ok());
+  EXPECT_TRUE(memory_.LatestObservations("subnet-a", 5)->empty());
+}
+
 }  // namespace
 }  // namespace glueguard
