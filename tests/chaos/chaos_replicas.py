@@ -5,7 +5,7 @@ Starts dynalite (tests/dynalite) and `glueguard simcloud` (EC2 throttled and fai
 store's tables with `glueguard store init`, and starts three `glueguard serve` replicas on them (polling every
 5 s, so the 35 s poller leases change hands within the run). Then, for --seconds:
   - 100 HTTP clients ask for admissions, each starting at its own replica and going on to the next when one
-    does not answer, as a launcher given three URLs does;
+    does not answer, for up to three rounds, as a launcher given three URLs does;
   - `glueguard admit --server URL1,URL2,URL3` processes ask too;
   - session events (CreateSession with 50 workers: a violation) are posted, each to two replicas;
   - every --kill-every seconds one replica, chosen at random, is killed with SIGKILL and started again on its
@@ -169,7 +169,11 @@ def main():
                 n += 1
                 body = {"category": CATEGORIES[i % 3], "workers": 1 + i % 3, "run_id": f"chaos/{i}/{n}"}
                 last = None
-                for k in range(3):  # its own replica first, then the others
+                # Its own replica first, then the others; three rounds, as `admit` retries for about two
+                # seconds (an ask can outlive two kills: cut by one, its retry refused by the one restarting).
+                for k in range(9):
+                    if k and k % 3 == 0:
+                        stop.wait(0.5)
                     status, detail = ask(ports[(i + k) % 3], body)
                     if status is not None:
                         break
