@@ -17,6 +17,8 @@ std::string BufferPolicy::ToString() const {
     case Kind::kRollingMax:
       return fmt::format("rolling-max:{}:{}:{}", window, floor,
                          source == BufferSource::kAvailable ? "available" : "total");
+    case Kind::kForecast:
+      return "forecast";
   }
   return "unknown";
 }
@@ -29,6 +31,8 @@ int BufferPolicy::MinimumIps() const {
       return static_ips;
     case Kind::kRollingMax:
       return floor;
+    case Kind::kForecast:
+      return 0;
   }
   return 0;
 }
@@ -62,7 +66,11 @@ Status ValidateBufferPolicy(const BufferPolicy& policy) {
   if (policy.kind == BufferPolicy::Kind::kStatic && policy.static_ips < 0) {
     return Status::InvalidArgument(fmt::format("a static buffer cannot be negative ({})", policy.static_ips));
   }
-  if (policy.kind == BufferPolicy::Kind::kRollingMax) {
+  if (policy.kind == BufferPolicy::Kind::kForecast) {
+    const std::string error = ForecastSettingsError(policy.forecast);
+    if (!error.empty()) return Status::InvalidArgument(error);
+  }
+  if (policy.kind == BufferPolicy::Kind::kRollingMax || policy.kind == BufferPolicy::Kind::kForecast) {
     if (policy.window < 1) {
       return Status::InvalidArgument(fmt::format("a rolling-max window must be at least 1 ({})", policy.window));
     }
@@ -83,6 +91,8 @@ Result<BufferPolicy> ParseBufferPolicy(std::string_view spec) {
     Result<int> k = ParseCount(spec, "the buffer", parts[1]);
     if (!k.ok()) return k.status();
     policy.static_ips = *k;
+  } else if (parts[0] == "forecast" && parts.size() == 1) {
+    policy.kind = BufferPolicy::Kind::kForecast;
   } else if (parts[0] == "rolling-max" && parts.size() <= 4) {
     policy.kind = BufferPolicy::Kind::kRollingMax;
     if (parts.size() > 1) {
@@ -107,7 +117,7 @@ Result<BufferPolicy> ParseBufferPolicy(std::string_view spec) {
     }
   } else {
     return Status::InvalidArgument(fmt::format(
-        "buffer policy '{}' is not one of none, static:K, rolling-max[:N[:FLOOR[:available|total]]]", spec));
+        "buffer policy '{}' is not one of none, static:K, rolling-max[:N[:FLOOR[:available|total]]], forecast", spec));
   }
   Status valid = ValidateBufferPolicy(policy);
   if (!valid.ok()) return valid.WithContext(fmt::format("buffer policy '{}'", spec));
@@ -120,7 +130,8 @@ int BufferIps(const BufferPolicy& policy, std::span<const Observation> newest_fi
       return 0;
     case BufferPolicy::Kind::kStatic:
       return policy.static_ips;
-    case BufferPolicy::Kind::kRollingMax: {
+    case BufferPolicy::Kind::kRollingMax:
+    case BufferPolicy::Kind::kForecast: {
       int peak = 0;
       const size_t n = std::min(newest_first.size(), static_cast<size_t>(policy.window));
       for (size_t i = 0; i < n; ++i) {

@@ -68,8 +68,9 @@ struct Decision {
   int capacity = 0;  // usable IPs of the subnet
   int total = 0;     // ENIs in the latest observation
   int free = 0;      // capacity - total
-  int buffer = 0;    // what the buffer policy keeps free
+  int buffer = 0;    // what the buffer policy keeps free (forecast: the uncontrolled growth allowed for)
   int reserved = 0;  // IPs held by earlier admits not yet seen in an observation
+  int releases = 0;  // forecast: lingering ENIs expected to be deleted before this launch's ENIs arrive
   int needed = 0;    // IPs this launch takes
 
   std::string reason;          // one line a person can read

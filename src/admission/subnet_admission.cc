@@ -2,14 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "admission/forecast.h"
+
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 
 namespace glueguard {
 
 bool SubnetChanges::empty() const {
   return put_reservations.empty() && delete_reservations.empty() && put_waiters.empty() &&
-         delete_waiters.empty() && !record_changed;
+         delete_waiters.empty() && eni_changes.empty() && !record_changed;
 }
 
 void SubnetChanges::Merge(SubnetChanges other) {
@@ -17,10 +20,12 @@ void SubnetChanges::Merge(SubnetChanges other) {
   for (auto& id : other.delete_reservations) delete_reservations.push_back(std::move(id));
   for (auto& w : other.put_waiters) put_waiters.push_back(std::move(w));
   for (auto& id : other.delete_waiters) delete_waiters.push_back(std::move(id));
+  for (auto& c : other.eni_changes) eni_changes.push_back(std::move(c));
   record_changed = record_changed || other.record_changed;
 }
 
-SubnetAdmission::SubnetAdmission(SubnetSettings settings) : settings_(std::move(settings)) {
+SubnetAdmission::SubnetAdmission(SubnetSettings settings)
+    : settings_(std::move(settings)), timeline_(settings_.subnet_id, settings_.buffer.forecast.learn_over) {
   record_.subnet_id = settings_.subnet_id;
 }
 
@@ -37,6 +42,11 @@ void SubnetAdmission::Restore(SubnetRecord record, std::vector<Observation> hist
   SortWaiters();
 }
 
+void SubnetAdmission::RestoreEnis(const std::vector<EniChange>& log) {
+  timeline_ = EniTimeline(settings_.subnet_id, settings_.buffer.forecast.learn_over);
+  timeline_.Record(log);
+}
+
 void SubnetAdmission::SortWaiters() {
   std::sort(waiters_.begin(), waiters_.end(), [](const Waiter& a, const Waiter& b) {
     if (a.priority != b.priority) return a.priority > b.priority;
@@ -48,7 +58,7 @@ namespace {
 
 // How many observations of history to keep: enough for the buffer window, never fewer than one.
 size_t HistoryLimit(const SubnetSettings& s) {
-  return static_cast<size_t>(std::max(1, s.buffer.kind == BufferPolicy::Kind::kRollingMax ? s.buffer.window : 1));
+  return static_cast<size_t>(std::max(1, s.buffer.HistoryWindow()));
 }
 
 }  // namespace
@@ -62,28 +72,25 @@ SubnetChanges SubnetAdmission::Observe(const Observation& o) {
   auto pos = std::find_if(history_.begin(), history_.end(),
                           [&](const Observation& h) { return h.observed_at <= o.observed_at; });
   const bool newest = pos == history_.begin();
-  history_.insert(pos, o);
+  pos = history_.insert(pos, o);
+  pos->enis.reset();  // the timeline keeps what the lists said
   if (history_.size() > HistoryLimit(settings_)) history_.resize(HistoryLimit(settings_));
   if (!newest) return changes;  // settling and the floor follow the latest state only
 
-  if (record_.last_total >= 0) {
-    int growth = o.total_enis - record_.last_total;
-    for (auto it = reservations_.begin(); growth > 0 && it != reservations_.end();) {
-      if (it->created_at > o.observed_at) {
-        ++it;
-        continue;
-      }
-      const int settled = std::min(growth, it->ips);
-      growth -= settled;
-      it->ips -= settled;
-      if (it->ips == 0) {
-        changes.delete_reservations.push_back(it->id);
-        it = reservations_.erase(it);
-      } else {
-        changes.put_reservations.push_back(*it);
-        ++it;
-      }
+  if (o.enis) {
+    std::vector<EniChange> eni_changes = timeline_.Diff(o.observed_at, *o.enis);
+    if (timeline_.latest_change() == Time{}) {
+      // The first list: every ENI is new to the timeline, none to the subnet. It sets the baseline and
+      // neither settles reservations by identity nor counts as uncontrolled growth.
+      for (EniChange& c : eni_changes) c.controlled = true;
+      SettleByGrowth(o, changes);
+    } else {
+      SettleByIdentity(o, eni_changes, changes);
     }
+    timeline_.Record(eni_changes);
+    changes.eni_changes = std::move(eni_changes);
+  } else {
+    SettleByGrowth(o, changes);
   }
   record_.last_total = o.total_enis;
   changes.record_changed = true;
@@ -97,6 +104,74 @@ SubnetChanges SubnetAdmission::Observe(const Observation& o) {
     record_.priority_floor_active = false;
   }
   return changes;
+}
+
+namespace {
+
+// Takes up to `count` IPs off the reservations made at or before `at`, oldest first; returns how many it took.
+int Settle(std::vector<Reservation>& reservations, int count, Time at, SubnetChanges& changes) {
+  int taken = 0;
+  for (auto it = reservations.begin(); taken < count && it != reservations.end();) {
+    if (it->created_at > at) {
+      ++it;
+      continue;
+    }
+    const int settled = std::min(count - taken, it->ips);
+    taken += settled;
+    it->ips -= settled;
+    if (it->ips == 0) {
+      changes.delete_reservations.push_back(it->id);
+      it = reservations.erase(it);
+    } else {
+      changes.put_reservations.push_back(*it);
+      ++it;
+    }
+  }
+  return taken;
+}
+
+}  // namespace
+
+void SubnetAdmission::SettleByIdentity(const Observation& o, std::vector<EniChange>& eni_changes,
+                                       SubnetChanges& changes) {
+  for (EniChange& c : eni_changes) {
+    if (c.event != EniEvent::kAppeared || !c.glue) continue;
+    c.controlled = Settle(reservations_, 1, o.observed_at, changes) == 1;
+  }
+  // A reservation settled in several steps was put once per step; keep its latest form only.
+  std::vector<Reservation> latest;
+  for (auto it = changes.put_reservations.rbegin(); it != changes.put_reservations.rend(); ++it) {
+    const bool deleted = std::find(changes.delete_reservations.begin(), changes.delete_reservations.end(),
+                                   it->id) != changes.delete_reservations.end();
+    const bool seen = std::any_of(latest.begin(), latest.end(), [&](const Reservation& r) { return r.id == it->id; });
+    if (!deleted && !seen) latest.push_back(*it);
+  }
+  changes.put_reservations.assign(latest.rbegin(), latest.rend());
+}
+
+void SubnetAdmission::SettleByGrowth(const Observation& o, SubnetChanges& changes) {
+  if (record_.last_total < 0) return;
+  const int growth = o.total_enis - record_.last_total;
+  if (growth > 0) Settle(reservations_, growth, o.observed_at, changes);
+}
+
+std::pair<std::string, Duration> SubnetAdmission::PredictFit(int shortfall, Time now) const {
+  // Releases are counted from the launch's ENI arrival, startup after the decision that would admit it.
+  const Duration startup = settings_.buffer.forecast.startup;
+  const double already = ExpectedReleases(timeline_, now, startup);
+  constexpr int kMinutesAhead = 30;
+  for (int minutes = 1; minutes <= kMinutesAhead; ++minutes) {
+    const Duration after = std::chrono::minutes(minutes);
+    const double more = ExpectedReleases(timeline_, now, after + startup) - already;
+    if (more >= shortfall) {
+      const Duration wait = std::clamp<Duration>(after, settings_.retry_after, settings_.max_wait);
+      return {fmt::format("fits in about {} min as {} ENIs finish their cleanup", minutes,
+                          static_cast<int>(std::ceil(more))),
+              wait};
+    }
+  }
+  return {fmt::format("cleanup alone is not expected to free {} more IPs within {} min", shortfall, kMinutesAhead),
+          settings_.retry_after};
 }
 
 int SubnetAdmission::ReservedIps(Time now) const {
@@ -124,6 +199,25 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
   d.needed = launch.needed_ips;
   d.reserved = ReservedIps(now);
   d.buffer = BufferIps(settings_.buffer, history_);
+  std::string fallback;  // forecast: why it fell back to rolling-max, when it did
+  bool forecasting = false;
+  if (settings_.buffer.kind == BufferPolicy::Kind::kForecast) {
+    const Forecast f = ForecastSubnet(settings_.buffer.forecast, timeline_, now);
+    if (f.ready) {
+      forecasting = true;
+      // Binding is the smaller of: the launch's own ENIs at startup, and room for the largest uncontrolled
+      // burst within the growth horizon, net of the releases by then.
+      if (f.horizon_releases - f.growth < f.releases) {
+        d.buffer = f.growth;
+        d.releases = f.horizon_releases;
+      } else {
+        d.buffer = 0;
+        d.releases = f.releases;
+      }
+    } else {
+      fallback = fmt::format(" (rolling-max: {})", f.not_ready);
+    }
+  }
   if (!history_.empty()) {
     const Observation& latest = history_.front();
     d.observed_at = latest.observed_at;
@@ -199,7 +293,7 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
   }
 
   // Headroom left for this launch after the buffer, the reservations and the waiters that come first.
-  int headroom = d.free - d.reserved - d.buffer;
+  int headroom = d.free - d.reserved - d.buffer + d.releases;
   int ahead_ips = 0;
   int ahead_count = 0;
   for (const Waiter& w : waiters_) {
@@ -223,11 +317,24 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
   }
 
   auto numbers = [&](std::string_view comparison) {
-    return fmt::format("{} free - {} reserved = {} {} {} needed + {} buffer", d.free, d.reserved,
-                       d.free - d.reserved, comparison, d.needed, d.buffer);
+    if (forecasting) {
+      return fmt::format("{} free - {} reserved + {} releasing - {} uncontrolled growth = {} {} {} needed", d.free,
+                         d.reserved, d.releases, d.buffer, headroom, comparison, d.needed);
+    }
+    return fmt::format("{} free - {} reserved = {} {} {} needed + {} buffer{}", d.free, d.reserved,
+                       d.free - d.reserved, comparison, d.needed, d.buffer, fallback);
   };
   if (launch.needed_ips <= headroom - ahead_ips) {
     return finish(Outcome::kAdmit, DecisionCode::kFits, numbers(">="));
+  }
+  if (forecasting) {
+    const bool queued = ahead_count > 0 && launch.needed_ips <= headroom;
+    Decision out = finish(Outcome::kWait, queued ? DecisionCode::kQueued : DecisionCode::kNoHeadroom,
+                          numbers("<"));
+    auto [when, wait] = PredictFit(launch.needed_ips + ahead_ips - headroom, now);
+    out.reason += "; " + when;
+    out.retry_after = wait;
+    return out;
   }
   if (ahead_count > 0 && launch.needed_ips <= headroom) {
     return finish(Outcome::kWait, DecisionCode::kQueued,

@@ -8,6 +8,7 @@
 
 #include "admission/buffer_policy.h"
 #include "admission/decision.h"
+#include "admission/eni_timeline.h"
 #include "admission/observation.h"
 #include "base/random.h"
 #include "base/status.h"
@@ -37,7 +38,9 @@ struct SubnetSettings {
   PriorityFloor priority_floor;
 };
 
-// IPs held for an admitted launch until an observation shows its ENIs or the TTL passes.
+// IPs held for an admitted launch until an observation shows its ENIs or the TTL passes. With observations
+// that list ENIs, each new Glue ENI settles one IP of the oldest reservation made before it appeared; with
+// counts only, the net growth of the total does.
 struct Reservation {
   std::string id;
   std::string subnet_id;
@@ -75,6 +78,7 @@ struct SubnetChanges {
   std::vector<std::string> delete_reservations;  // ids
   std::vector<Waiter> put_waiters;
   std::vector<std::string> delete_waiters;  // run ids
+  std::vector<EniChange> eni_changes;       // the ENI change log's new lines, in order
   bool record_changed = false;
 
   bool empty() const;
@@ -88,9 +92,12 @@ class SubnetAdmission {
   // Replaces the state with what was persisted. `history` is newest first.
   void Restore(SubnetRecord record, std::vector<Observation> history, std::vector<Reservation> reservations,
                std::vector<Waiter> waiters);
+  // Rebuilds the ENI timeline from its persisted change log, oldest first.
+  void RestoreEnis(const std::vector<EniChange>& log);
 
-  // Applies an observation: it joins the history; net growth in total ENIs since the previous one settles open
-  // reservations made before it, oldest first; the priority floor follows the new utilisation.
+  // Applies an observation: it joins the history; new ENIs (or, for a counts-only observation, net growth in
+  // total ENIs) since the previous one settle open reservations made before it, oldest first; the ENI
+  // timeline takes its changes; the priority floor follows the new utilisation.
   // REQUIRES: ValidateObservation(o).ok() and o.subnet_id == settings().subnet_id.
   SubnetChanges Observe(const Observation& o);
 
@@ -120,17 +127,26 @@ class SubnetAdmission {
   const std::vector<Observation>& history() const { return history_; }  // newest first
   const std::vector<Reservation>& reservations() const { return reservations_; }
   const std::vector<Waiter>& waiters() const { return waiters_; }  // in queue order
+  const EniTimeline& timeline() const { return timeline_; }
 
  private:
   // The decision without its side effects.
   Decision Evaluate(const Launch& launch, Time now) const;
   void SortWaiters();
+  // Settles reservations made before `o` by the Glue ENIs it shows for the first time, marking those
+  // appearances controlled.
+  void SettleByIdentity(const Observation& o, std::vector<EniChange>& changes, SubnetChanges& out);
+  // Settles reservations made before `o` by the net growth of the total since the previous observation.
+  void SettleByGrowth(const Observation& o, SubnetChanges& out);
+  // A sentence on when the forecast expects a launch short of `shortfall` IPs to fit, and the wait it implies.
+  std::pair<std::string, Duration> PredictFit(int shortfall, Time now) const;
 
   SubnetSettings settings_;
   SubnetRecord record_;
   std::vector<Observation> history_;
   std::vector<Reservation> reservations_;  // oldest first
   std::vector<Waiter> waiters_;
+  EniTimeline timeline_;
 };
 
 }  // namespace glueguard

@@ -283,3 +283,66 @@ TEST_F(SubnetAdmissionTest, RejectsWhatCanNeverFitAndMalformedRequests) {
 
 }  // namespace
 }  // namespace glueguard
+
+namespace glueguard {
+namespace {
+
+// Observations that list their ENIs: Glue ENIs "eni-<n>" with the given statuses.
+Observation Listed(Time at, const std::vector<std::pair<int, std::string>>& enis) {
+  Observation o;
+  o.subnet_id = "subnet-a";
+  o.observed_at = at;
+  o.enis.emplace();
+  for (const auto& [n, status] : enis) {
+    o.enis->push_back({"eni-" + std::to_string(n), status, "arn:aws:iam::1:role/Glue", true});
+    ++o.total_enis;
+    (status == "in-use" ? o.in_use : status == "available" ? o.available : o.other)++;
+  }
+  return o;
+}
+
+TEST_F(SubnetAdmissionTest, AReservationSettlesByTheEnisThatAppearEvenWhenOthersAreDeletedMeanwhile) {
+  std::vector<std::pair<int, std::string>> before;
+  for (int i = 0; i < 10; ++i) before.push_back({i, "available"});
+  subnet_.Observe(Listed(now_, before));
+  ASSERT_EQ(Ask("run-1", 5).outcome, Outcome::kAdmit);
+  EXPECT_EQ(subnet_.ReservedIps(now_), 5);
+  // A minute later the launch's 5 ENIs are in use and 5 lingering ones were deleted: the total did not grow.
+  now_ += minutes(1);
+  std::vector<std::pair<int, std::string>> after;
+  for (int i = 5; i < 10; ++i) after.push_back({i, "available"});
+  for (int i = 100; i < 105; ++i) after.push_back({i, "in-use"});
+  const SubnetChanges changes = subnet_.Observe(Listed(now_, after));
+  EXPECT_EQ(subnet_.ReservedIps(now_), 0);
+  EXPECT_EQ(changes.delete_reservations.size(), 1u);
+  // The appearances the reservation explained are not uncontrolled growth; the deletions are cleanup tails.
+  EXPECT_EQ(subnet_.timeline().LargestUncontrolledBurst(minutes(15)), 0);
+  EXPECT_EQ(subnet_.timeline().tails().size(), 5u);
+}
+
+TEST_F(SubnetAdmissionTest, EnisNoReservationExplainsAreUncontrolledGrowth) {
+  subnet_.Observe(Listed(now_, {{1, "in-use"}}));
+  now_ += minutes(1);
+  subnet_.Observe(Listed(now_, {{1, "in-use"}, {2, "in-use"}, {3, "in-use"}}));
+  EXPECT_EQ(subnet_.timeline().LargestUncontrolledBurst(minutes(15)), 2);
+}
+
+TEST_F(SubnetAdmissionTest, TheFirstListIsABaselineNotGrowth) {
+  std::vector<std::pair<int, std::string>> many;
+  for (int i = 0; i < 30; ++i) many.push_back({i, "in-use"});
+  subnet_.Observe(Listed(now_, many));
+  EXPECT_EQ(subnet_.timeline().LargestUncontrolledBurst(minutes(15)), 0);
+}
+
+TEST_F(SubnetAdmissionTest, ForecastFallsBackToRollingMaxAndSaysWhy) {
+  SubnetSettings s = Settings();
+  s.buffer.kind = BufferPolicy::Kind::kForecast;
+  Reset(s);
+  SeedHistory();
+  const Decision d = Ask("run-1", 10);
+  EXPECT_EQ(d.buffer, 15);  // the rolling max of the seed's morning
+  EXPECT_NE(d.reason.find("(rolling-max: the forecast needs 7.0 days"), std::string::npos) << d.reason;
+}
+
+}  // namespace
+}  // namespace glueguard

@@ -25,7 +25,9 @@ int RunSimulate(CommandContext& context) {
       "calls.\n"
       "Policies: none (no admission, launches go blind), oracle (exact free IPs, no buffer: the least "
       "waiting\n"
-      "possible), or a buffer policy as in the config (static:20, rolling-max, rolling-max:5:10:available).\n"
+      "possible), or a buffer policy as in the config (static:20, rolling-max, rolling-max:5:10:available,\n"
+      "forecast: releases and uncontrolled growth learned from each ENI's timeline; it polls every subnet\n"
+      "every observe_interval, as serve does, and its EC2 calls count those polls).\n"
       "The same workload, days, policies and seeds always print the same bytes. See docs/simulation.md.";
   std::vector<FlagSpec> specs = {
       {"days", "simulated days (default 90)", true, false, "N"},

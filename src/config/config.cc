@@ -61,7 +61,9 @@ bool ReadBuffer(YamlReader& r, const YAML::Node& node, const std::string& path, 
     r.Error(node, path, "must be a policy name or a map with 'policy'");
     return false;
   }
-  r.CheckKeys(node, path, {"policy", "ips", "window", "floor", "source"});
+  r.CheckKeys(node, path,
+              {"policy", "ips", "window", "floor", "source", "startup", "growth_horizon", "release_quantile",
+               "min_tails", "min_history", "learn_over"});
   std::string kind;
   if (!r.ReadString(node, path, "policy", kind, true)) return false;
   BufferPolicy p;
@@ -71,15 +73,31 @@ bool ReadBuffer(YamlReader& r, const YAML::Node& node, const std::string& path, 
     p.kind = BufferPolicy::Kind::kStatic;
   } else if (kind == "rolling-max") {
     p.kind = BufferPolicy::Kind::kRollingMax;
+  } else if (kind == "forecast") {
+    p.kind = BufferPolicy::Kind::kForecast;
   } else {
     r.Error(node["policy"], YamlReader::Join(path, "policy"),
-            fmt::format("'{}' is not one of none, static, rolling-max", kind));
+            fmt::format("'{}' is not one of none, static, rolling-max, forecast", kind));
     return false;
   }
   bool ok = true;
   ok &= r.ReadSignedCount(node, path, "ips", p.static_ips);
   ok &= r.ReadSignedCount(node, path, "floor", p.floor);
   ok &= r.ReadInt(node, path, "window", p.window, 1, 1000);
+  ForecastSettings& f = p.forecast;
+  ok &= r.ReadDuration(node, path, "startup", f.startup);
+  ok &= r.ReadDuration(node, path, "growth_horizon", f.growth_horizon);
+  ok &= r.ReadDouble(node, path, "release_quantile", f.release_quantile, 0.001, 0.999);
+  ok &= r.ReadInt(node, path, "min_tails", f.min_tails, 1, 100000);
+  ok &= r.ReadDuration(node, path, "min_history", f.min_history);
+  ok &= r.ReadDuration(node, path, "learn_over", f.learn_over);
+  if (ok && p.kind == BufferPolicy::Kind::kForecast) {
+    const std::string error = ForecastSettingsError(f);
+    if (!error.empty()) {
+      r.Error(node, path, error);
+      ok = false;
+    }
+  }
   std::string source;
   if (r.ReadString(node, path, "source", source) && !source.empty()) {
     if (source == "available") {

@@ -32,7 +32,7 @@ Status AdmissionService::Load(const std::string& subnet_id) {
   Result<SubnetState> state = store_.LoadSubnet(subnet_id);
   if (!state.ok()) return state.status().WithContext("loading " + subnet_id);
   const BufferPolicy& buffer = subnet.settings().buffer;
-  const int window = buffer.kind == BufferPolicy::Kind::kRollingMax ? buffer.window : 1;
+  const int window = buffer.HistoryWindow();
   Result<std::vector<Observation>> history = store_.LatestObservations(subnet_id, window);
   if (!history.ok()) return history.status().WithContext("loading observations of " + subnet_id);
   subnet.Restore(std::move(state->record), std::move(*history), std::move(state->reservations),

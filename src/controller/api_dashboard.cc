@@ -40,7 +40,7 @@ std::string OptionalTime(std::optional<Time> t) { return t ? FormatTime(*t) : ""
 
 // Observations before `from` that the rolling buffer of the first points looks back over.
 Duration BufferLookBack(const Config& config, const BufferPolicy& policy) {
-  const int window = policy.kind == BufferPolicy::Kind::kRollingMax ? policy.window : 1;
+  const int window = policy.HistoryWindow();
   return config.admission.poll_interval * (window + 1);
 }
 
@@ -117,7 +117,9 @@ ServerResponse ControllerApi::GetSummary(const ServerRequest& request) {
     Result<std::vector<Observation>> of_today = controller_.ObservationsBetween(s.id, today, to);
     Result<std::vector<Decision>> decisions = controller_.DecisionsBetween(s.id, today, to, kMaxDecisions);
     const int recent_count =
-        policy.kind == BufferPolicy::Kind::kRollingMax ? policy.window : kDefaultRecentObservations;
+        policy.kind == BufferPolicy::Kind::kStatic || policy.kind == BufferPolicy::Kind::kNone
+            ? kDefaultRecentObservations
+            : policy.window;
     Result<std::vector<Observation>> recent = controller_.Observations(s.id, recent_count);
     for (const Status& st : {in_range.status(), of_today.status(), decisions.status(), recent.status()}) {
       if (!st.ok()) return ApiError(503, "unavailable", st.ToString());

@@ -22,6 +22,7 @@ class ScriptedEc2 final : public Ec2Api {
       eni.id = "eni-" + std::to_string(i);
       eni.subnet_id = r.filters.at(0).values.at(0);
       eni.status = "in-use";
+      eni.description = "Attached to Glue using role: arn:aws:iam::123456789012:role/GlueJobRole";
       page.interfaces.push_back(eni);
     }
     for (int i = 0; i < available; ++i) {
@@ -29,6 +30,7 @@ class ScriptedEc2 final : public Ec2Api {
       eni.id = "eni-a" + std::to_string(i);
       eni.subnet_id = r.filters.at(0).values.at(0);
       eni.status = "available";
+      eni.description = "Attached to Glue using role: arn:aws:iam::123456789012:role/GlueJobRole";
       page.interfaces.push_back(eni);
     }
     return page;

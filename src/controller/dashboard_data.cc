@@ -31,8 +31,7 @@ Series DownsampleSeries(std::span<const Observation> oldest_first, const BufferP
   const int64_t bucket_ms = std::max<int64_t>(1000, (per_point_ms + 999) / 1000 * 1000);
   series.bucket = Duration(bucket_ms);
   // The rolling window, newest first, as BufferIps wants it.
-  const size_t window =
-      policy.kind == BufferPolicy::Kind::kRollingMax ? static_cast<size_t>(policy.window) : 1;
+  const size_t window = static_cast<size_t>(policy.HistoryWindow());
   std::deque<Observation> recent;
   int64_t current_bucket = -1;
   for (const Observation& o : oldest_first) {

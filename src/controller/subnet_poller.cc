@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "admission/eni_timeline.h"
+
 namespace glueguard {
 
 namespace {
@@ -92,7 +94,10 @@ Result<std::pair<Observation, bool>> SubnetPoller::Observe(const std::string& re
   o.run_id = run_id;
   o.reason = reason;
   o.observer = leasing_.replica_id;
+  o.enis.emplace();
+  o.enis->reserve(enis->size());
   for (const NetworkInterface& eni : *enis) {
+    o.enis->push_back({eni.id, eni.status, GlueRoleOf(eni.description), IsGlueEni(eni)});
     ++o.total_enis;
     if (eni.status == "in-use") {
       ++o.in_use;

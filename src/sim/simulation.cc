@@ -34,7 +34,7 @@ Result<SimPolicy> ParseSimPolicy(std::string_view spec, const WorkloadAdmission&
                                                policy.name, buffer.status().message()));
   }
   policy.buffer = *buffer;
-  if (spec == "rolling-max") {
+  if (spec == "rolling-max" || spec == "forecast") {  // forecast falls back to the workload's rolling-max
     policy.buffer.window = defaults.history;
     policy.buffer.floor = defaults.min_buffer;
   }
@@ -94,6 +94,9 @@ class Simulator {
     };
     handlers_.create_session = [this](const CreateSessionInput& input) { (void)world_.CreateSession(input); };
     ScheduleArrivals(world_, workload_, seed_, days_, handlers_);
+    if (policy_.kind == SimPolicy::Kind::kBuffer && policy_.buffer.kind == BufferPolicy::Kind::kForecast) {
+      world_.queue().After(Duration{0}, [this] { Poll(); });
+    }
     world_.AdvanceTo(end_);
     Collect();
     return std::move(result_);
@@ -136,6 +139,48 @@ class Simulator {
     (void)world_.StartJobRun(input);
   }
 
+  // One DescribeNetworkInterfaces of the subnet, applied to its admission state.
+  void Observe(const std::string& subnet_id, const std::string& reason, const std::string& run_id) {
+    const SubnetCounts c = world_.Counts(subnet_id);
+    Observation o;
+    o.subnet_id = subnet_id;
+    o.observed_at = world_.now();
+    o.total_enis = c.total;
+    o.in_use = c.in_use;
+    o.available = c.available;
+    o.other = c.other;
+    o.run_id = run_id;
+    o.reason = reason;
+    o.enis = Sightings(subnet_id);
+    admissions_.at(subnet_id).Observe(o);
+    last_observed_[subnet_id] = o.observed_at;
+    ++result_.ec2_calls;
+  }
+
+  // The controller's background poll of every subnet, every observe_interval: what the forecast's ENI
+  // timeline is built from (other policies decide on the observations their launches ask for).
+  void Poll() {
+    for (const WorkloadSubnet& s : workload_.subnets) Observe(s.id, "poll", "");
+    if (world_.now() + workload_.admission.observe_interval < end_) {
+      world_.queue().After(workload_.admission.observe_interval, [this] { Poll(); });
+    }
+  }
+
+  // Every ENI of the subnet as DescribeNetworkInterfaces would list it.
+  std::vector<EniSighting> Sightings(const std::string& subnet_id) const {
+    std::vector<EniSighting> enis;
+    for (const SimEni* eni : world_.Enis()) {
+      if (eni->subnet_id != subnet_id) continue;
+      EniSighting s;
+      s.id = eni->id;
+      s.status = EniStatusName(eni->status);
+      s.role = GlueRoleOf(eni->description);
+      s.glue = !s.role.empty();
+      enis.push_back(std::move(s));
+    }
+    return enis;
+  }
+
   // Exactly enough free IPs now, counting what is still being provisioned.
   bool WouldFit(const PendingLaunch& launch) {
     const SubnetCounts c = world_.Counts(launch.subnet);
@@ -160,19 +205,7 @@ class Simulator {
       auto last = last_observed_.find(launch->subnet);
       if (policy_.per_sensor || last == last_observed_.end() ||
           now - last->second >= workload_.admission.observe_interval) {
-        const SubnetCounts c = world_.Counts(launch->subnet);
-        Observation o;
-        o.subnet_id = launch->subnet;
-        o.observed_at = now;
-        o.total_enis = c.total;
-        o.in_use = c.in_use;
-        o.available = c.available;
-        o.other = c.other;
-        o.run_id = launch->key;
-        o.reason = "admission";
-        admission.Observe(o);
-        last_observed_[launch->subnet] = now;
-        ++result_.ec2_calls;
+        Observe(launch->subnet, "admission", launch->key);
       }
       Launch l;
       l.category = launch->category;
@@ -239,6 +272,10 @@ class Simulator {
       if (!runs.ok()) continue;
       for (const SimJobRun* run : *runs) {
         if (run->exhaustion_failure) ++result_.by_subnet[run->subnet_id].exhaustion_failures;
+        if (run->exhaustion_failure && trace_) {
+          *trace_ << fmt::format("{} {} {} {} {} workers: FAILED, {}\n", FormatTime(run->started_on), policy_.name,
+                                 run->subnet_id, run->job_name, run->workers, run->error_message);
+        }
         if (run->exhaustion_failure && world_.DayFactor(run->started_on) > 1.0)
           ++result_.failures_on_slow_days;
       }

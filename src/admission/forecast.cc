@@ -1,0 +1,164 @@
+#include "admission/forecast.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace glueguard {
+
+std::string ForecastSettingsError(const ForecastSettings& s) {
+  if (s.startup <= Duration{0}) return "forecast startup must be positive";
+  if (s.growth_horizon <= Duration{0}) return "forecast growth_horizon must be positive";
+  if (!(s.release_quantile > 0 && s.release_quantile < 1)) {
+    return fmt::format("forecast release_quantile must be between 0 and 1 (got {})", s.release_quantile);
+  }
+  if (s.min_tails < 1) return fmt::format("forecast min_tails must be at least 1 (got {})", s.min_tails);
+  if (s.min_history <= Duration{0}) return "forecast min_history must be positive";
+  if (s.learn_over < s.min_history) return "forecast learn_over must be at least min_history";
+  return "";
+}
+
+namespace {
+
+// Durations of the tails to estimate from, sorted: the role's own when it has enough, else the subnet's.
+std::vector<int64_t> SortedTails(const EniTimeline& timeline, const std::string& role, size_t enough) {
+  std::vector<int64_t> mine;
+  std::vector<int64_t> all;
+  for (const CleanupTail& t : timeline.tails()) {
+    all.push_back(t.available_for.count());
+    if (!role.empty() && t.role == role) mine.push_back(t.available_for.count());
+  }
+  std::vector<int64_t>& chosen = mine.size() >= enough ? mine : all;
+  std::sort(chosen.begin(), chosen.end());
+  return std::move(chosen);
+}
+
+// Share of the sorted tails longer than `x`.
+double Survival(const std::vector<int64_t>& sorted, int64_t x) {
+  if (sorted.empty()) return 0;
+  const auto above = sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), x);
+  return static_cast<double>(above) / static_cast<double>(sorted.size());
+}
+
+// The probability that each available Glue ENI is deleted within `within`, by role.
+std::vector<double> ReleaseProbabilities(const EniTimeline& timeline, Time now, Duration within, size_t enough) {
+  std::vector<double> p;
+  std::map<std::string, std::vector<int64_t>> by_role;
+  for (const auto& [id, life] : timeline.live()) {
+    if (!life.glue || !life.available_since) continue;
+    auto tails = by_role.find(life.role);
+    if (tails == by_role.end()) tails = by_role.emplace(life.role, SortedTails(timeline, life.role, enough)).first;
+    const int64_t age = std::max<int64_t>(0, (now - *life.available_since).count());
+    const double alive = Survival(tails->second, age);
+    if (alive <= 0) {
+      p.push_back(0);  // older than every tail measured: not expected to go
+      continue;
+    }
+    p.push_back((alive - Survival(tails->second, age + within.count())) / alive);
+  }
+  return p;
+}
+
+// The largest k with P(X < k) <= q, for X a sum of independent Bernoulli(p_i): the count reached with
+// probability at least 1 - q. Exact (dynamic programming) for a few hundred ENIs, normal beyond.
+int LowerQuantile(const std::vector<double>& p, double q) {
+  if (p.size() > 400) {
+    double mean = 0;
+    double var = 0;
+    for (double x : p) {
+      mean += x;
+      var += x * (1 - x);
+    }
+    // The normal quantile by bisection on erfc: z with P(Z < z) = q.
+    double lo = -10;
+    double hi = 10;
+    for (int i = 0; i < 60; ++i) {
+      const double mid = (lo + hi) / 2;
+      (0.5 * std::erfc(-mid / std::sqrt(2.0)) < q ? lo : hi) = mid;
+    }
+    return std::max(0, static_cast<int>(std::floor(mean + lo * std::sqrt(var))));
+  }
+  std::vector<double> pmf(p.size() + 1, 0.0);
+  pmf[0] = 1;
+  for (size_t i = 0; i < p.size(); ++i) {
+    for (size_t k = i + 1; k > 0; --k) pmf[k] = pmf[k] * (1 - p[i]) + pmf[k - 1] * p[i];
+    pmf[0] *= 1 - p[i];
+  }
+  double below = 0;
+  int k = 0;
+  while (k < static_cast<int>(p.size()) && below + pmf[k] <= q) below += pmf[k++];
+  return k;
+}
+
+}  // namespace
+
+double ExpectedReleases(const EniTimeline& timeline, Time now, Duration within, int* available) {
+  const std::vector<double> p = ReleaseProbabilities(timeline, now, within, 1);
+  if (available != nullptr) *available = static_cast<int>(p.size());
+  double sum = 0;
+  for (double x : p) sum += x;
+  return sum;
+}
+
+namespace {
+
+// "7.0 days" from a day on, FormatDuration's "3h20m" below.
+std::string Span(Duration d) {
+  if (d >= std::chrono::hours(24)) {
+    return fmt::format("{:.1f} days", static_cast<double>(d.count()) / (24.0 * 3600 * 1000));
+  }
+  return FormatDuration(d);
+}
+
+}  // namespace
+
+Forecast ForecastSubnet(const ForecastSettings& settings, const EniTimeline& timeline, Time now,
+                        int growth_floor) {
+  Forecast f;
+  f.tails = static_cast<int>(timeline.tails().size());
+  if (timeline.span() < settings.min_history) {
+    f.not_ready = fmt::format("the forecast needs {} of ENI history and has {}", Span(settings.min_history),
+                              Span(timeline.span()));
+    return f;
+  }
+  if (f.tails < settings.min_tails) {
+    f.not_ready =
+        fmt::format("the forecast needs {} measured cleanup tails and has {}", settings.min_tails, f.tails);
+    return f;
+  }
+  f.ready = true;
+  f.releases = LowerQuantile(
+      ReleaseProbabilities(timeline, now, settings.startup, static_cast<size_t>(settings.min_tails)),
+      settings.release_quantile);
+  f.growth = timeline.LargestUncontrolledBurst(settings.growth_horizon);
+  f.learning = timeline.span() < settings.learn_over;
+  if (f.learning) f.growth = std::max(f.growth, growth_floor);
+  f.horizon_releases = LowerQuantile(
+      ReleaseProbabilities(timeline, now, settings.growth_horizon, static_cast<size_t>(settings.min_tails)),
+      settings.release_quantile);
+  return f;
+}
+
+TailSummary SummariseTails(const EniTimeline& timeline, const std::vector<double>& quantiles,
+                           const std::string& role) {
+  TailSummary s;
+  s.window = timeline.window();
+  std::vector<int64_t> tails;
+  for (const CleanupTail& t : timeline.tails()) {
+    if (role.empty() || t.role == role) tails.push_back(t.available_for.count());
+  }
+  s.count = static_cast<int>(tails.size());
+  if (tails.empty()) return s;
+  std::sort(tails.begin(), tails.end());
+  int64_t sum = 0;
+  for (int64_t t : tails) sum += t;
+  s.mean = Duration(sum / static_cast<int64_t>(tails.size()));
+  for (double q : quantiles) {
+    const size_t index = std::min(tails.size() - 1, static_cast<size_t>(std::ceil(q * tails.size())) - (q > 0));
+    s.quantiles.emplace_back(q, Duration(tails[index]));
+  }
+  return s;
+}
+
+}  // namespace glueguard
