@@ -25,7 +25,8 @@ void SubnetChanges::Merge(SubnetChanges other) {
 }
 
 SubnetAdmission::SubnetAdmission(SubnetSettings settings)
-    : settings_(std::move(settings)), timeline_(settings_.subnet_id, settings_.buffer.forecast.learn_over) {
+    : settings_(std::move(settings)),
+      timeline_(std::make_shared<EniTimeline>(settings_.subnet_id, settings_.buffer.forecast.learn_over)) {
   record_.subnet_id = settings_.subnet_id;
 }
 
@@ -43,8 +44,9 @@ void SubnetAdmission::Restore(SubnetRecord record, std::vector<Observation> hist
 }
 
 void SubnetAdmission::RestoreEnis(const std::vector<EniChange>& log) {
-  timeline_ = EniTimeline(settings_.subnet_id, settings_.buffer.forecast.learn_over);
-  timeline_.Record(log);
+  if (log.empty()) return;
+  timeline_ = std::make_shared<EniTimeline>(*timeline_);
+  timeline_->Record(log);
 }
 
 void SubnetAdmission::SortWaiters() {
@@ -78,8 +80,9 @@ SubnetChanges SubnetAdmission::Observe(const Observation& o) {
   if (!newest) return changes;  // settling and the floor follow the latest state only
 
   if (o.enis) {
-    std::vector<EniChange> eni_changes = timeline_.Diff(o.observed_at, *o.enis);
-    if (timeline_.latest_change() == Time{}) {
+    std::vector<EniChange> eni_changes = timeline_->Diff(o.observed_at, *o.enis);
+    if (baseline_pending_) {
+      baseline_pending_ = false;
       // The first list: every ENI is new to the timeline, none to the subnet. It sets the baseline and
       // neither settles reservations by identity nor counts as uncontrolled growth.
       for (EniChange& c : eni_changes) c.controlled = true;
@@ -87,7 +90,10 @@ SubnetChanges SubnetAdmission::Observe(const Observation& o) {
     } else {
       SettleByIdentity(o, eni_changes, changes);
     }
-    timeline_.Record(eni_changes);
+    if (!eni_changes.empty()) {
+      timeline_ = std::make_shared<EniTimeline>(*timeline_);
+      timeline_->Record(eni_changes);
+    }
     changes.eni_changes = std::move(eni_changes);
   } else {
     SettleByGrowth(o, changes);
@@ -158,11 +164,11 @@ void SubnetAdmission::SettleByGrowth(const Observation& o, SubnetChanges& change
 std::pair<std::string, Duration> SubnetAdmission::PredictFit(int shortfall, Time now) const {
   // Releases are counted from the launch's ENI arrival, startup after the decision that would admit it.
   const Duration startup = settings_.buffer.forecast.startup;
-  const double already = ExpectedReleases(timeline_, now, startup);
+  const double already = ExpectedReleases(*timeline_, now, startup);
   constexpr int kMinutesAhead = 30;
   for (int minutes = 1; minutes <= kMinutesAhead; ++minutes) {
     const Duration after = std::chrono::minutes(minutes);
-    const double more = ExpectedReleases(timeline_, now, after + startup) - already;
+    const double more = ExpectedReleases(*timeline_, now, after + startup) - already;
     if (more >= shortfall) {
       const Duration wait = std::clamp<Duration>(after, settings_.retry_after, settings_.max_wait);
       return {fmt::format("fits in about {} min as {} ENIs finish their cleanup", minutes,
@@ -202,7 +208,7 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
   std::string fallback;  // forecast: why it fell back to rolling-max, when it did
   bool forecasting = false;
   if (settings_.buffer.kind == BufferPolicy::Kind::kForecast) {
-    const Forecast f = ForecastSubnet(settings_.buffer.forecast, timeline_, now);
+    const Forecast f = ForecastSubnet(settings_.buffer.forecast, *timeline_, now);
     if (f.ready) {
       forecasting = true;
       // Binding is the smaller of: the launch's own ENIs at startup, and room for the largest uncontrolled

@@ -3,6 +3,7 @@
 // the change as a SubnetChanges, so the owner can persist exactly what changed.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -92,7 +93,9 @@ class SubnetAdmission {
   // Replaces the state with what was persisted. `history` is newest first.
   void Restore(SubnetRecord record, std::vector<Observation> history, std::vector<Reservation> reservations,
                std::vector<Waiter> waiters);
-  // Rebuilds the ENI timeline from its persisted change log, oldest first.
+  // Adds persisted lines of the ENI change log (oldest first, newer than timeline().latest_change()) to the
+  // timeline: at start-up the whole log, later what another replica observed since. The next observation
+  // that lists ENIs after the first restore is a baseline: lines of long-lived ENIs may have passed retention.
   void RestoreEnis(const std::vector<EniChange>& log);
 
   // Applies an observation: it joins the history; new ENIs (or, for a counts-only observation, net growth in
@@ -127,7 +130,7 @@ class SubnetAdmission {
   const std::vector<Observation>& history() const { return history_; }  // newest first
   const std::vector<Reservation>& reservations() const { return reservations_; }
   const std::vector<Waiter>& waiters() const { return waiters_; }  // in queue order
-  const EniTimeline& timeline() const { return timeline_; }
+  const EniTimeline& timeline() const { return *timeline_; }
 
  private:
   // The decision without its side effects.
@@ -146,7 +149,9 @@ class SubnetAdmission {
   std::vector<Observation> history_;
   std::vector<Reservation> reservations_;  // oldest first
   std::vector<Waiter> waiters_;
-  EniTimeline timeline_;
+  // Shared between copies until one of them observes (copy on write): decisions copy the state, not the log.
+  std::shared_ptr<EniTimeline> timeline_;
+  bool baseline_pending_ = true;  // the next listing sets the baseline (first ever, or first since a restart)
 };
 
 }  // namespace glueguard

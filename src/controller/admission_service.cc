@@ -37,6 +37,12 @@ Status AdmissionService::Load(const std::string& subnet_id) {
   if (!history.ok()) return history.status().WithContext("loading observations of " + subnet_id);
   subnet.Restore(std::move(state->record), std::move(*history), std::move(state->reservations),
                  std::move(state->waiters));
+  // The ENI change log: all of it the first time, afterwards what the replica observing the subnet added.
+  const Time latest = subnet.timeline().latest_change();
+  const Time after = latest != Time{} ? latest : clock_.Now() - buffer.forecast.learn_over;
+  Result<std::vector<EniChange>> log = store_.EniChangesAfter(subnet_id, after);
+  if (!log.ok()) return log.status().WithContext("loading the ENI changes of " + subnet_id);
+  subnet.RestoreEnis(*log);
   return Status::Ok();
 }
 

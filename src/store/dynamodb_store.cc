@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <utility>
 
 namespace glueguard {
@@ -106,6 +107,12 @@ Item ObservationItem(const Observation& o, Duration retention) {
   if (!o.observer.empty()) item["observer"] = S(o.observer);
   return item;
 }
+
+// The ENI change log lives in the observations table, in a partition of its own per subnet: key
+// ("eni#<subnet>", at in ms x 100 + chunk), the lines in `changes`, at most kLinesPerItem per item.
+constexpr size_t kLinesPerItem = 2000;
+constexpr int64_t kChunksPerMs = 100;
+std::string EniPartition(const std::string& subnet_id) { return "eni#" + subnet_id; }
 
 Result<Observation> ReadObservationItem(const Item& item, const std::string& table) {
   ItemReader r(item, "table " + table);
@@ -415,6 +422,21 @@ Status DynamoDbStore::Commit(const SubnetCommit& commit) {
     return written.status();
   }
   Remember(subnet_id, &next);
+  // Like the decisions, the ENI change lines follow the state: a crash in between loses lines, never state.
+  std::map<Time, std::vector<EniChange>> by_time;
+  for (const EniChange& e : commit.changes.eni_changes) by_time[e.at].push_back(e);
+  for (const auto& [at, lines] : by_time) {
+    for (size_t chunk = 0; chunk * kLinesPerItem < lines.size(); ++chunk) {
+      const auto begin = lines.begin() + static_cast<std::ptrdiff_t>(chunk * kLinesPerItem);
+      const auto end = lines.begin() + static_cast<std::ptrdiff_t>(std::min(lines.size(), (chunk + 1) * kLinesPerItem));
+      Item lines_item{{"subnet_id", S(EniPartition(subnet_id))},
+                {"observed_at", N(ToUnixMillis(at) * kChunksPerMs + static_cast<int64_t>(chunk))},
+                {"changes", S(EncodeEniChanges({begin, end}))},
+                {kTtlAttribute, ExpiresAt(at, retention_)}};
+      GG_RETURN_IF_ERROR(
+          db_.PutItem({.table_name = tables_.observations, .item = std::move(lines_item)}).status());
+    }
+  }
   for (size_t i = 0; i < commit.decisions.size(); ++i) {
     const Item decision = DecisionItem(commit.decisions[i], next.record.version, i, retention_);
     GG_RETURN_IF_ERROR(db_.PutItem({.table_name = tables_.decisions, .item = decision}).status());
@@ -442,6 +464,26 @@ Result<std::vector<Decision>> DynamoDbStore::DecisionsBetween(const std::string&
   return out;
 }
 
+Result<std::vector<EniChange>> DynamoDbStore::EniChangesAfter(const std::string& subnet_id, Time after) {
+  QueryRequest query{.table_name = tables_.observations,
+                     .key_condition_expression = "subnet_id = :s AND observed_at > :after",
+                     .expression_attribute_values = {{":s", S(EniPartition(subnet_id))},
+                                                     {":after", N(ToUnixMillis(after) * kChunksPerMs + kChunksPerMs - 1)}}};
+  GG_ASSIGN_OR_RETURN(std::vector<Item> items, QueryAll(db_, query));
+  std::vector<EniChange> out;
+  for (const Item& item : items) {
+    ItemReader r(item, "table " + tables_.observations);
+    const int64_t key = r.Int("observed_at");
+    const std::string text = r.String("changes", true);
+    GG_RETURN_IF_ERROR(r.status());
+    GG_ASSIGN_OR_RETURN(std::vector<EniChange> lines,
+                        DecodeEniChanges(subnet_id, FromUnixMillis(key / kChunksPerMs), text,
+                                         "table " + tables_.observations));
+    out.insert(out.end(), lines.begin(), lines.end());
+  }
+  return out;
+}
+
 Result<int64_t> DynamoDbStore::ExpireBefore(Time cutoff) {
   std::set<std::string> subnets;
   {
@@ -452,16 +494,19 @@ Result<int64_t> DynamoDbStore::ExpireBefore(Time cutoff) {
   for (const std::string& subnet_id : subnets) {
     struct Old {
       const std::string& table;
+      std::string partition;
       const char* sort_key;
       AttributeValue bound;
     };
-    for (const Old& old : {Old{tables_.observations, "observed_at", Millis(cutoff)},
-                           Old{tables_.decisions, "decision_key", S(TimeKey(cutoff))}}) {
+    for (const Old& old :
+         {Old{tables_.observations, subnet_id, "observed_at", Millis(cutoff)},
+          Old{tables_.decisions, subnet_id, "decision_key", S(TimeKey(cutoff))},
+          Old{tables_.observations, EniPartition(subnet_id), "observed_at", N(ToUnixMillis(cutoff) * kChunksPerMs)}}) {
       QueryRequest query{
           .table_name = old.table,
           .key_condition_expression = fmt::format("subnet_id = :s AND {} < :cutoff", old.sort_key),
           .projection_expression = fmt::format("subnet_id, {}", old.sort_key),
-          .expression_attribute_values = {{":s", S(subnet_id)}, {":cutoff", old.bound}}};
+          .expression_attribute_values = {{":s", S(old.partition)}, {":cutoff", old.bound}}};
       GG_ASSIGN_OR_RETURN(std::vector<Item> keys, QueryAll(db_, query));
       for (const Item& key : keys) {
         GG_RETURN_IF_ERROR(db_.DeleteItem({.table_name = old.table, .key = key}).status());

@@ -53,6 +53,7 @@ class DynamoDbStore final : public ObservationStore {
                                                  int limit) override;
   // Deletes what is older than `cutoff` of the subnets this process has written or read; DynamoDB's TTL
   // removes the rest (within days of expiry, at no cost).
+  Result<std::vector<EniChange>> EniChangesAfter(const std::string& subnet_id, Time after) override;
   Result<int64_t> ExpireBefore(Time cutoff) override;
 
   // The size DynamoDB counts for an item: attribute names plus values (numbers by their digits).

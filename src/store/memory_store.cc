@@ -63,7 +63,22 @@ Status MemoryStore::Commit(const SubnetCommit& commit) {
   }
   ApplyCommit(commit, state);
   for (const Decision& d : commit.decisions) decisions_[d.subnet_id].push_back(d);
+  std::vector<EniChange>& log = eni_changes_[commit.record.subnet_id];
+  log.insert(log.end(), commit.changes.eni_changes.begin(), commit.changes.eni_changes.end());
   return Status::Ok();
+}
+
+Result<std::vector<EniChange>> MemoryStore::EniChangesAfter(const std::string& subnet_id, Time after) {
+  MutexLock lock(mu_);
+  GG_RETURN_IF_ERROR(Injected());
+  std::vector<EniChange> out;
+  auto it = eni_changes_.find(subnet_id);
+  if (it == eni_changes_.end()) return out;
+  for (const EniChange& c : it->second) {
+    if (c.at > after) out.push_back(c);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const EniChange& a, const EniChange& b) { return a.at < b.at; });
+  return out;
 }
 
 Result<std::vector<Decision>> MemoryStore::DecisionsBetween(const std::string& subnet_id, Time from, Time to,
@@ -95,6 +110,9 @@ Result<int64_t> MemoryStore::ExpireBefore(Time cutoff) {
   }
   for (auto& [subnet, list] : decisions_) {
     removed += static_cast<int64_t>(std::erase_if(list, [&](const Decision& d) { return d.decided_at < cutoff; }));
+  }
+  for (auto& [subnet, log] : eni_changes_) {
+    removed += static_cast<int64_t>(std::erase_if(log, [&](const EniChange& c) { return c.at < cutoff; }));
   }
   return removed;
 }

@@ -19,6 +19,8 @@ class MemoryStore final : public ObservationStore {
   Status Commit(const SubnetCommit& commit) override GG_EXCLUDES(mu_);
   Result<std::vector<Decision>> DecisionsBetween(const std::string& subnet_id, Time from, Time to,
                                                  int limit) override GG_EXCLUDES(mu_);
+  Result<std::vector<EniChange>> EniChangesAfter(const std::string& subnet_id, Time after) override
+      GG_EXCLUDES(mu_);
   Result<int64_t> ExpireBefore(Time cutoff) override GG_EXCLUDES(mu_);
 
   // Every call after this returns `status` until it is cleared with Status::Ok().
@@ -31,6 +33,7 @@ class MemoryStore final : public ObservationStore {
   std::map<std::string, std::map<Time, Observation>> observations_ GG_GUARDED_BY(mu_);
   std::map<std::string, SubnetState> subnets_ GG_GUARDED_BY(mu_);
   std::map<std::string, std::vector<Decision>> decisions_ GG_GUARDED_BY(mu_);  // in insertion order
+  std::map<std::string, std::vector<EniChange>> eni_changes_ GG_GUARDED_BY(mu_);  // in commit order
   Status failure_ GG_GUARDED_BY(mu_);
 };
 

@@ -39,6 +39,12 @@ struct SubnetCommit {
 // changes (reservations by id, waiters by run id); reservations stay oldest first, waiters by sequence.
 void ApplyCommit(const SubnetCommit& commit, SubnetState& state);
 
+// The ENI change lines of one observation as compact text, one line per change ("id event role glue
+// controlled", tab-separated), and back. Decode: Internal naming `what` for text that is not such lines.
+std::string EncodeEniChanges(const std::vector<EniChange>& changes);
+Result<std::vector<EniChange>> DecodeEniChanges(const std::string& subnet_id, Time at, std::string_view text,
+                                                const std::string& what);
+
 // The FailedPrecondition a Commit returns when the stored version is not the one the writer read.
 Status VersionConflict(const std::string& subnet_id, int64_t stored, int64_t expected);
 
@@ -64,7 +70,12 @@ class ObservationStore {
   virtual Result<std::vector<Decision>> DecisionsBetween(const std::string& subnet_id, Time from, Time to,
                                                          int limit) = 0;
 
-  // Deletes observations and decisions older than `cutoff` (the retention TTL); returns how many.
+  // The ENI change log: the lines each Commit carried in changes.eni_changes, kept as long as observations.
+  // The subnet's lines with at > after, oldest first (in the order they were committed within one `at`).
+  virtual Result<std::vector<EniChange>> EniChangesAfter(const std::string& subnet_id, Time after) = 0;
+
+  // Deletes observations, decisions and ENI change lines older than `cutoff` (the retention TTL); returns
+  // how many rows or items.
   virtual Result<int64_t> ExpireBefore(Time cutoff) = 0;
 };
 

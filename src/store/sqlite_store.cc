@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <iterator>
+#include <map>
 
 namespace glueguard {
 
@@ -79,6 +80,15 @@ CREATE INDEX decisions_by_time ON decisions (decided_at);
 )sql",
     R"sql(
 ALTER TABLE observations ADD COLUMN observer TEXT NOT NULL DEFAULT '';
+)sql",
+    R"sql(
+CREATE TABLE eni_changes (
+  subnet_id TEXT    NOT NULL,
+  at        INTEGER NOT NULL,  -- Unix milliseconds of the observation that saw the changes
+  changes   TEXT    NOT NULL,  -- one line per change (EncodeEniChanges)
+  PRIMARY KEY (subnet_id, at)
+) WITHOUT ROWID;
+CREATE INDEX eni_changes_by_time ON eni_changes (at);
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
@@ -272,6 +282,15 @@ Status SqliteStore::Commit(const SubnetCommit& commit) {
                        w.last_seen)
               .Run());
     }
+    // One row per observation; a retried commit of the same observation adds its lines to the row.
+    std::map<Time, std::vector<EniChange>> by_time;
+    for (const EniChange& e : c.eni_changes) by_time[e.at].push_back(e);
+    for (const auto& [at, lines] : by_time) {
+      GG_RETURN_IF_ERROR(tx.Prepare("INSERT INTO eni_changes (subnet_id, at, changes) VALUES (?, ?, ?) "
+                                    "ON CONFLICT (subnet_id, at) DO UPDATE SET changes = changes || excluded.changes")
+                             .BindAll(subnet_id, at, EncodeEniChanges(lines))
+                             .Run());
+    }
     for (const Decision& d : commit.decisions) {
       GG_RETURN_IF_ERROR(
           tx.Prepare("INSERT INTO decisions (subnet_id, decided_at, category, run_id, priority, workers, outcome, "
@@ -333,12 +352,31 @@ Result<std::vector<Decision>> SqliteStore::DecisionsBetween(const std::string& s
   return out;
 }
 
+Result<std::vector<EniChange>> SqliteStore::EniChangesAfter(const std::string& subnet_id, Time after) {
+  std::vector<EniChange> out;
+  GG_RETURN_IF_ERROR(db_->Read("reading ENI changes", [&](Tx& tx) -> Status {
+    out.clear();
+    Query q = tx.Prepare("SELECT at, changes FROM eni_changes WHERE subnet_id = ? AND at > ? ORDER BY at");
+    q.BindAll(subnet_id, after);
+    while (true) {
+      Result<bool> row = q.Next();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+      GG_ASSIGN_OR_RETURN(std::vector<EniChange> lines,
+                          DecodeEniChanges(subnet_id, q.TimeAt(0), q.Text(1), "sqlite table eni_changes"));
+      out.insert(out.end(), lines.begin(), lines.end());
+    }
+  }));
+  return out;
+}
+
 Result<int64_t> SqliteStore::ExpireBefore(Time cutoff) {
   int64_t removed = 0;
   GG_RETURN_IF_ERROR(db_->Write("expiring old rows", [&](Tx& tx) -> Status {
     removed = 0;
     for (const char* sql :
-         {"DELETE FROM observations WHERE observed_at < ?", "DELETE FROM decisions WHERE decided_at < ?"}) {
+         {"DELETE FROM observations WHERE observed_at < ?", "DELETE FROM decisions WHERE decided_at < ?",
+          "DELETE FROM eni_changes WHERE at < ?"}) {
       GG_RETURN_IF_ERROR(tx.Prepare(sql).Bind(cutoff).Run());
       removed += tx.Changes();
     }

@@ -26,6 +26,7 @@ class SqliteStore final : public ObservationStore {
   Status Commit(const SubnetCommit& commit) override;
   Result<std::vector<Decision>> DecisionsBetween(const std::string& subnet_id, Time from, Time to,
                                                  int limit) override;
+  Result<std::vector<EniChange>> EniChangesAfter(const std::string& subnet_id, Time after) override;
   Result<int64_t> ExpireBefore(Time cutoff) override;
 
   // The schema version this binary writes, and the migrations that lead to it.

@@ -129,6 +129,51 @@ TEST_P(StoreContractTest, ExpireBeforeDeletesOnlyOlderObservationsAndDecisions) 
   EXPECT_EQ((*left)[0].run_id, "new");
 }
 
+EniChange Line(Time at, const std::string& id, EniEvent event, bool controlled = false) {
+  EniChange c;
+  c.subnet_id = "subnet-a";
+  c.at = at;
+  c.eni_id = id;
+  c.event = event;
+  if (event == EniEvent::kAppeared) {
+    c.role = "arn:aws:iam::123456789012:role/GlueJobRole";
+    c.glue = true;
+    c.controlled = controlled;
+  }
+  return c;
+}
+
+TEST_P(StoreContractTest, TheEniChangeLogComesBackInOrderAfterAGivenTimeAndExpiresWithObservations) {
+  const std::vector<EniChange> first = {Line(t0_, "eni-1", EniEvent::kAppeared, true),
+                                        Line(t0_, "eni-2", EniEvent::kAppeared), Line(t0_, "eni-1", EniEvent::kInUse)};
+  const std::vector<EniChange> later = {Line(t0_ + hours(24 * 20), "eni-1", EniEvent::kAvailable),
+                                        Line(t0_ + hours(24 * 20), "eni-2", EniEvent::kGone)};
+  int64_t version = 0;
+  for (const auto& lines : {first, later}) {
+    SubnetCommit commit;
+    commit.expected_version = version++;
+    commit.record.subnet_id = "subnet-a";
+    commit.changes.eni_changes = lines;
+    ASSERT_TRUE(store_->Commit(commit).ok());
+  }
+  Result<std::vector<EniChange>> all = store_->EniChangesAfter("subnet-a", t0_ - minutes(1));
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  ASSERT_EQ(all->size(), 5u);
+  EXPECT_EQ((*all)[0].eni_id, "eni-1");
+  EXPECT_EQ((*all)[0].role, "arn:aws:iam::123456789012:role/GlueJobRole");
+  EXPECT_TRUE((*all)[0].glue);
+  EXPECT_TRUE((*all)[0].controlled);
+  EXPECT_FALSE((*all)[1].controlled);
+  EXPECT_EQ((*all)[2].event, EniEvent::kInUse);
+  EXPECT_EQ((*all)[3].event, EniEvent::kAvailable);
+  EXPECT_EQ((*all)[4].at, t0_ + hours(24 * 20));
+  EXPECT_EQ(store_->EniChangesAfter("subnet-a", t0_)->size(), 2u);
+  EXPECT_TRUE(store_->EniChangesAfter("subnet-b", t0_ - minutes(1))->empty());
+
+  ASSERT_TRUE(store_->ExpireBefore(t0_ + hours(24 * 15)).ok());
+  EXPECT_EQ(store_->EniChangesAfter("subnet-a", t0_ - minutes(1))->size(), 2u);
+}
+
 TEST_P(StoreContractTest, NeverCommittedSubnetLoadsEmptyAtVersionZero) {
   Result<SubnetState> s = store_->LoadSubnet("subnet-a");
   ASSERT_TRUE(s.ok());
