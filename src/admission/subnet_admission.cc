@@ -211,14 +211,15 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
     const Forecast f = ForecastSubnet(settings_.buffer.forecast, *timeline_, now);
     if (f.ready) {
       forecasting = true;
-      // Binding is the smaller of: the launch's own ENIs at startup, and room for the largest uncontrolled
-      // burst within the growth horizon, net of the releases by then.
-      if (f.horizon_releases - f.growth < f.releases) {
+      // Two conditions, the tighter binds: the launch's own ENIs fit in what is free now (a release that
+      // comes late would fail the launch itself); and there is room for the largest uncontrolled burst
+      // within the growth horizon, net of the ENIs released by then.
+      if (f.horizon_releases - f.growth < 0) {
         d.buffer = f.growth;
         d.releases = f.horizon_releases;
       } else {
         d.buffer = 0;
-        d.releases = f.releases;
+        d.releases = 0;
       }
     } else {
       fallback = fmt::format(" (rolling-max: {})", f.not_ready);

@@ -136,6 +136,9 @@ ServerResponse ControllerApi::Handle(const ServerRequest& request) {
     if (slash != std::string::npos && rest.substr(slash) == "/series") {
       return GetSeries(rest.substr(0, slash), request);
     }
+    if (slash != std::string::npos && rest.substr(slash) == "/cleanup-tail") {
+      return GetCleanupTail(rest.substr(0, slash));
+    }
     return Error(404, "not_found", "no such resource: " + path);
   }
   if (path == "/metrics") {

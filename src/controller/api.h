@@ -67,6 +67,7 @@ class ControllerApi {
   // In api_dashboard.cc.
   ServerResponse GetSeries(const std::string& subnet, const ServerRequest& request);
   ServerResponse GetSummary(const ServerRequest& request);
+  ServerResponse GetCleanupTail(const std::string& subnet);
   ServerResponse PostEvents(const ServerRequest& request);
   // An error response when a write is not authorised; nullopt when it is.
   std::optional<ServerResponse> CheckWrite(const ServerRequest& request) const;

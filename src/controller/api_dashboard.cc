@@ -46,7 +46,39 @@ Duration BufferLookBack(const Config& config, const BufferPolicy& policy) {
 
 double Ratio(int part, int whole) { return whole > 0 ? static_cast<double>(part) / whole : 0.0; }
 
+// A measured cleanup tail in minutes: count, window, mean and percentiles (null while none was measured).
+ordered_json CleanupTailJson(const TailSummary& tail) {
+  auto minutes = [&](Duration d) {
+    return tail.count == 0 ? ordered_json(nullptr) : ordered_json(static_cast<double>(d.count()) / 60000.0);
+  };
+  ordered_json j = {{"count", tail.count},
+                    {"window_seconds", std::chrono::duration_cast<std::chrono::seconds>(tail.window).count()},
+                    {"mean_minutes", minutes(tail.mean)}};
+  for (const auto& [q, value] : tail.quantiles) {
+    j[fmt::format("p{}_minutes", static_cast<int>(q * 100 + 0.5))] = minutes(value);
+  }
+  return j;
+}
+
 }  // namespace
+
+ServerResponse ControllerApi::GetCleanupTail(const std::string& subnet) {
+  for (const SubnetStatus& s : controller_.Subnets()) {
+    if (s.config->id != subnet && s.config->name != subnet) continue;
+    ordered_json j = {{"subnet_id", s.config->id}, {"name", s.config->name}};
+    j.update(CleanupTailJson(s.cleanup_tail));
+    ordered_json roles = ordered_json::array();
+    for (const auto& [role, tail] : s.cleanup_tail_by_role) {
+      ordered_json r = {{"role", role}};
+      r.update(CleanupTailJson(tail));
+      roles.push_back(std::move(r));
+    }
+    j["by_role"] = std::move(roles);
+    return ApiJson(200, j);
+  }
+  return ApiError(404, "not_found", fmt::format("no subnet '{}' is configured", subnet));
+}
+
 
 ServerResponse ControllerApi::GetSeries(const std::string& subnet, const ServerRequest& request) {
   Range range;
@@ -153,10 +185,12 @@ ServerResponse ControllerApi::GetSummary(const ServerRequest& request) {
                            : ordered_json(nullptr);
     double tail_sum = 0;
     for (const Observation& o : *in_range) tail_sum += o.available;
-    j["cleanup_tail_avg"] = in_range->empty()
-                                ? ordered_json(nullptr)
-                                : ordered_json(tail_sum / static_cast<double>(in_range->size()));
-    j["cleanup_tail_samples"] = in_range->size();
+    // The mean count of available ENIs: how many linger, not for how long.
+    j["lingering_avg"] = in_range->empty() ? ordered_json(nullptr)
+                                           : ordered_json(tail_sum / static_cast<double>(in_range->size()));
+    j["lingering_samples"] = in_range->size();
+    // For how long: the measured cleanup tail, in minutes.
+    j["cleanup_tail"] = CleanupTailJson(status.cleanup_tail);
 
     const LaunchCounts counts = CountLaunches(*decisions);
     all.launches += counts.launches;

@@ -205,7 +205,19 @@ TEST_F(DashboardApiTest, SummaryCountsTheDayPerSubnetAndAcrossSubnets) {
   EXPECT_EQ(a["over_threshold"], true);
   EXPECT_EQ(a["alert_firing"], true);
   EXPECT_EQ(a["peak_today"]["total"], 49);
-  EXPECT_NEAR(a["cleanup_tail_avg"].get<double>(), (0 + 2 + 6 + 4) / 4.0, 1e-9);  // mean `available`
+  EXPECT_NEAR(a["lingering_avg"].get<double>(), (0 + 2 + 6 + 4) / 4.0, 1e-9);  // mean `available`
+  // eni-a4 and eni-a5 were seen available and then gone: two measured cleanup tails, in minutes, the same
+  // numbers the subnet's own endpoint gives.
+  EXPECT_EQ(a["cleanup_tail"]["count"], 2);
+  EXPECT_GT(a["cleanup_tail"]["p50_minutes"].get<double>(), 0.0);
+  const nlohmann::json tail = Get("/v1/subnets/a/cleanup-tail");
+  EXPECT_EQ(tail["subnet_id"], "subnet-1");
+  EXPECT_EQ(tail["count"], 2);
+  EXPECT_EQ(tail["p50_minutes"], a["cleanup_tail"]["p50_minutes"]);
+  EXPECT_EQ(tail["p95_minutes"], a["cleanup_tail"]["p95_minutes"]);
+  ASSERT_EQ(tail["by_role"].size(), 1u);
+  EXPECT_EQ(tail["by_role"][0]["role"], "arn:aws:iam::123456789012:role/GlueJobRole");
+  EXPECT_EQ(api_->Handle(Request("GET", "/v1/subnets/nope/cleanup-tail")).status, 404);
   EXPECT_EQ(a["jobs_running"], 0);  // r2's ENIs appeared: its reservation settled
   EXPECT_EQ(a["buffer"], 10);       // rolling max of available (6) under the floor (10)
   ASSERT_EQ(a["recent_observations"].size(), 4u);

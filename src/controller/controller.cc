@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <iostream>
 
 namespace glueguard {
@@ -19,6 +20,7 @@ Result<std::unique_ptr<Controller>> Controller::Create(ControllerDeps deps) {
       AdmissionService::Create(deps.config, deps.store, deps.clock, deps.random);
   if (!admission.ok()) return admission.status();
   c->admission_ = std::move(*admission);
+  c->started_at_ = deps.clock.Now();
   Result<ControllerMetrics> metrics = ControllerMetrics::Register(deps.metrics);
   if (!metrics.ok()) return metrics.status();
   c->metrics_ = *metrics;
@@ -119,6 +121,22 @@ void Controller::CountRefresh(const std::string& subnet_id, const Result<Time>& 
         .Increment(static_cast<double>(stats.failures - counted.failures));
     counted.failures = stats.failures;
   }
+  // Cleanup tails go into the histogram once, from the replica that measured them: the ones a restart
+  // replayed or another replica observed only move the mark.
+  const bool observed_here = stats.latest && stats.latest->observer == deps_.replica_id;
+  Result<SubnetAdmission> snapshot = admission_->Snapshot(subnet_id);
+  if (snapshot.ok()) {
+    const std::deque<CleanupTail>& tails = snapshot->timeline().tails();
+    if (counted.tails_through == Time{}) counted.tails_through = started_at_;
+    for (const CleanupTail& t : tails) {
+      if (t.gone_at <= counted.tails_through) continue;
+      if (observed_here) {
+        metrics_.cleanup_tail_seconds->With({{"subnet", subnet_id}})
+            .Observe(static_cast<double>(t.available_for.count()) / 1000.0);
+      }
+      counted.tails_through = t.gone_at;
+    }
+  }
   (void)refreshed;
 }
 
@@ -145,6 +163,18 @@ std::vector<SubnetStatus> Controller::Subnets() const {
                         [&](const Reservation& r) { return r.expires_at > now && r.ips > 0; }));
       status.waiters = static_cast<int>(snapshot->waiters().size());
       status.buffer_ips = BufferIps(snapshot->settings().buffer, snapshot->history());
+      const BufferPolicy& policy = snapshot->settings().buffer;
+      if (policy.kind == BufferPolicy::Kind::kForecast) {
+        const Forecast f = ForecastSubnet(policy.forecast, snapshot->timeline(), now);
+        if (f.ready) status.buffer_ips = f.growth;
+      }
+      const std::vector<double> quantiles = {0.5, 0.9, 0.95, 0.99};
+      status.cleanup_tail = SummariseTails(snapshot->timeline(), quantiles);
+      for (const CleanupTail& t : snapshot->timeline().tails()) {
+        if (!status.cleanup_tail_by_role.contains(t.role)) {
+          status.cleanup_tail_by_role[t.role] = SummariseTails(snapshot->timeline(), quantiles, t.role);
+        }
+      }
       status.priority_floor_active = snapshot->record().priority_floor_active;
       status.cool_off_until = snapshot->record().cool_off_until;
       status.stale = snapshot->history().empty() ||

@@ -53,6 +53,10 @@ struct SubnetStatus {
   bool priority_floor_active = false;
   Time cool_off_until{};
   bool stale = true;  // no observation, or the latest is older than stale_after
+  // The measured cleanup tail (time Glue ENIs stayed available before deletion) over the learning window,
+  // at p50, p90, p95 and p99; and the same per Glue role.
+  TailSummary cleanup_tail;
+  std::map<std::string, TailSummary> cleanup_tail_by_role;
 };
 
 // IP-exhaustion failures reported for one subnet.
@@ -116,8 +120,10 @@ class Controller {
   struct CountedCalls {
     int64_t observations = 0;
     int64_t failures = 0;
+    Time tails_through{};  // cleanup tails measured up to here are in the histogram (or were not this replica's)
   };
   std::map<std::string, CountedCalls> counted_ GG_GUARDED_BY(mu_);
+  Time started_at_{};  // tails measured before are not counted again
   // Exhaustion reports by subnet id, oldest first; only the last two days are kept.
   std::map<std::string, std::vector<Time>> exhaustion_reports_ GG_GUARDED_BY(mu_);
 };

@@ -35,6 +35,12 @@ Result<ControllerMetrics> ControllerMetrics::Register(MetricsRegistry& registry)
                           "Notifications sent, by kind and result (sent, failed).", {"kind", "result"}),
       m.notifications));
   GG_RETURN_IF_ERROR(
+      TakeFamily(registry.AddHistogram("glueguard_eni_cleanup_tail_seconds",
+                                       "How long each Glue ENI stayed available before it was deleted, as "
+                                       "measured by the replica observing its subnet.",
+                                       {60, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200}, {"subnet"}),
+                 m.cleanup_tail_seconds));
+  GG_RETURN_IF_ERROR(
       TakeFamily(registry.AddCounter("glueguard_store_errors_total",
                                      "Store operations that failed (decisions not made, sweeps not done)."),
                  m.store_errors));

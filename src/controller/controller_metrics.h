@@ -19,6 +19,7 @@ struct ControllerMetrics {
   CounterFamily* alerts_fired = nullptr;        // glueguard_alerts_fired_total{subnet}
   CounterFamily* notifications = nullptr;       // glueguard_notifications_total{kind,result}
   CounterFamily* store_errors = nullptr;        // glueguard_store_errors_total
+  HistogramFamily* cleanup_tail_seconds = nullptr;  // glueguard_eni_cleanup_tail_seconds{subnet}: per ENI
 
   // Registers the families. Internal when a name clashes (a programming error).
   static Result<ControllerMetrics> Register(MetricsRegistry& registry);

@@ -32,6 +32,7 @@ using std::chrono::seconds;
 constexpr char kNode[] = "/usr/bin/node";
 constexpr char kChromium[] = "/usr/bin/chromium";
 constexpr char kSubnetA[] = "subnet-0a1b2c3d4e5f60001";
+constexpr char kSubnetB[] = "subnet-0a1b2c3d4e5f60002";
 
 std::string ArtifactDir() {
   return (std::filesystem::path(GLUEGUARD_BINARY).parent_path() / "test-artifacts").string();
@@ -115,7 +116,8 @@ class DashboardInBrowser : public testing::SeedAfterSimcloudTest {
     Minutes(1);
     EXPECT_EQ(Admit("non-critical", 10, "reporting/run-2/build")["code"], "cool_off");
     Minutes(15);
-    EXPECT_EQ(Admit("non-critical", 10, "reporting/run-2/build")["outcome"], "admit");
+    const json second = Admit("non-critical", 10, "reporting/run-2/build");
+    EXPECT_EQ(second["outcome"], "admit") << second.dump();
     const int total_a = TotalEnis(kSubnetA);
     ASSERT_GT(total_a, 0);
     StartRun("product-metrics", 49 - total_a);  // 49 of 59: 83 %
@@ -185,6 +187,13 @@ TEST_F(DashboardInBrowser, EveryPanelShowsWhatTheApiReturns) {
   EXPECT_EQ(Text(panels, "dead-letters"), "2");
   EXPECT_EQ(Value(panels, "now"), summary["now"].get<std::string>());
 
+  // B's early runs ended and simcloud deleted their ENIs after their cleanup tails: measured, in minutes.
+  const json tail_b = Send("GET", std::string("/v1/subnets/") + kSubnetB + "/cleanup-tail");
+  ASSERT_GT(tail_b["count"].get<int>(), 0) << tail_b.dump();
+  EXPECT_GT(tail_b["p50_minutes"].get<double>(), 0.0) << tail_b.dump();
+  EXPECT_LE(tail_b["p50_minutes"].get<double>(), tail_b["p95_minutes"].get<double>()) << tail_b.dump();
+  ASSERT_EQ(tail_b["by_role"].size(), 1u) << tail_b.dump();
+
   // Per subnet.
   for (const json& s : summary["subnets"]) {
     const std::string id = s["id"];
@@ -198,8 +207,21 @@ TEST_F(DashboardInBrowser, EveryPanelShowsWhatTheApiReturns) {
     EXPECT_NEAR(Number(Text(panels, "utilisation-" + id)), 100 * s["utilisation"].get<double>(), 0.05);
     EXPECT_NEAR(Number(Text(panels, "threshold-" + id)), 100 * s["alert_threshold"].get<double>(), 0.05);
     EXPECT_EQ(Value(panels, "peak-" + id), std::to_string(s["peak_today"]["total"].get<int>()));
-    EXPECT_DOUBLE_EQ(Number(Value(panels, "tail-" + id)), s["cleanup_tail_avg"].get<double>());
-    EXPECT_NEAR(Number(Text(panels, "tail-" + id)), s["cleanup_tail_avg"].get<double>(), 0.05);
+    EXPECT_DOUBLE_EQ(Number(Value(panels, "lingering-" + id)), s["lingering_avg"].get<double>());
+    EXPECT_NEAR(Number(Text(panels, "lingering-" + id)), s["lingering_avg"].get<double>(), 0.05);
+    // The cleanup tail in minutes, as measured: p50 / p95.
+    const json& tail = s["cleanup_tail"];
+    if (tail["count"].get<int>() == 0) {
+      EXPECT_EQ(Text(panels, "tail-" + id), "—");
+    } else {
+      EXPECT_DOUBLE_EQ(Number(Value(panels, "tail-" + id)), tail["p50_minutes"].get<double>());
+      const std::string text = Text(panels, "tail-" + id);  // "p50 / p95 min"
+      EXPECT_NE(text.find(" min"), std::string::npos) << text;
+      EXPECT_NEAR(Number(text), tail["p50_minutes"].get<double>(), 0.051) << text;
+      const size_t slash = text.find(" / ");
+      ASSERT_NE(slash, std::string::npos) << text;
+      EXPECT_NEAR(Number(text.substr(slash + 3)), tail["p95_minutes"].get<double>(), 0.051) << text;
+    }
     EXPECT_EQ(Text(panels, "jobs-" + id), std::to_string(s["jobs_running"].get<int>()));
     EXPECT_EQ(Text(panels, "buffer-" + id), std::to_string(s["buffer"].get<int>()));
     EXPECT_EQ(Text(panels, "reserved-" + id), std::to_string(s["reserved"].get<int>()));

@@ -98,7 +98,7 @@ TEST(SqliteStore, AFileFromBeforeSchemaVersionsIsAdoptedNotRecreated) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir.File("g.db").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TABLE schema_versions; ALTER TABLE observations DROP COLUMN observer; "
+                         "DROP TABLE schema_versions; DROP TABLE eni_changes; ALTER TABLE observations DROP COLUMN observer; "
                          "PRAGMA user_version = 1",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);

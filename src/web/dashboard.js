@@ -169,6 +169,7 @@ function createSubnetSection(subnet) {
   const ids = {
     ".subnet-name": "name", ".util-used": "used", ".util-capacity": "capacity", ".util-percent": "utilisation",
     ".util-threshold": "threshold", ".util-clear": "clear", ".stat-peak": "peak", ".stat-tail": "tail",
+    ".stat-lingering": "lingering",
     ".stat-jobs": "jobs", ".stat-buffer": "buffer", ".stat-reserved": "reserved", ".stat-waiters": "waiters",
     ".recent tbody": "recent", ".chart-points": "chart-points", ".chart-bucket": "chart-bucket",
     ".chart-launches": "chart-launches", ".chart-holds": "chart-holds", "canvas": "chart",
@@ -215,9 +216,16 @@ function renderSubnet(section, s, series, summary) {
     peak.dataset.value = "";
   }
   const tail = q(".stat-tail");
-  tail.textContent = s.cleanup_tail_avg === null ? "—" : s.cleanup_tail_avg.toFixed(1);
-  tail.dataset.value = s.cleanup_tail_avg === null ? "" : String(s.cleanup_tail_avg);
-  tail.title = `mean available ENIs over the last ${summary.range} (${s.cleanup_tail_samples} observations)`;
+  // How long Glue ENIs stayed available before deletion, measured from each ENI's timeline.
+  const t = s.cleanup_tail;
+  tail.textContent = t.count === 0 ? "—" : `${t.p50_minutes.toFixed(1)} / ${t.p95_minutes.toFixed(1)} min`;
+  tail.dataset.value = t.count === 0 ? "" : String(t.p50_minutes);
+  tail.title = t.count === 0 ? "no Glue ENI has been seen available and then deleted yet"
+                             : `${t.count} ENIs measured over the last ${Math.round(t.window_seconds / 86400)} days`;
+  const lingering = q(".stat-lingering");
+  lingering.textContent = s.lingering_avg === null ? "—" : s.lingering_avg.toFixed(1);
+  lingering.dataset.value = s.lingering_avg === null ? "" : String(s.lingering_avg);
+  lingering.title = `mean available ENIs over the last ${summary.range} (${s.lingering_samples} observations)`;
   q(".stat-jobs").textContent = String(s.jobs_running);
   q(".stat-jobs").title = "launches admitted whose ENIs have not all appeared yet";
   q(".stat-buffer").textContent = String(s.buffer);
