@@ -231,6 +231,7 @@ class Simulator {
         if (launch->held) {
           ++result_.held_recovered;
           result_.waits_ms.push_back((now - launch->requested).count());
+          result_.wait_total_ms += (now - launch->requested).count();
         }
         Start(*launch);
         return;
@@ -246,6 +247,7 @@ class Simulator {
         return;
       case Outcome::kReject:
         if (code == DecisionCode::kMaxWaitExceeded) {
+          result_.wait_total_ms += (now - launch->requested).count();
           ++result_.timeouts;
           ++result_.by_subnet[launch->subnet].timeouts;
         } else {

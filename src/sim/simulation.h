@@ -61,6 +61,7 @@ struct SimulationResult {
   int64_t timeouts = 0;             // still waiting at max_wait: failed loudly, never launched
   int64_t rejected = 0;             // rejected for another reason (never fits)
   std::vector<int64_t> waits_ms;    // waiting time of every held launch that was admitted
+  int64_t wait_total_ms = 0;        // waiting time of every launch that asked, admitted or timed out
   double peak_utilisation = 0;      // max over subnets and time of total ENIs / capacity
   std::map<std::string, int> peak_total;           // by subnet id
   std::map<std::string, SubnetOutcome> by_subnet;  // every subnet of the workload, by id
