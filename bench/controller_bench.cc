@@ -9,7 +9,8 @@
 // is glueguard (every poke asks the controller; its poller observes the subnet when the view is older than
 // admission.poll_interval, or server.on_demand_max_age for an admission, one call shared by everyone); design
 // 1 is the seed's sensor (every poke makes its own paginated DescribeNetworkInterfaces filtered by
-// subnet-id). The calls counted are the ones simcloud received. Time per iteration is the wall time to replay
+// subnet-id); design 2 is glueguard with server.refresh_for_every_waiter (every waiter's poke may refresh,
+// the design before waiter-aware refreshes). The calls counted are the ones simcloud received. Time per iteration is the wall time to replay
 // the 10 minutes, simcloud's side included.
 //
 // BM_AdmitInProcess/<launches>, BM_AdmitThroughApi/<launches>, BM_HttpAdmissionsUnderWrk/<launches>/
@@ -140,7 +141,9 @@ class Rig {
     return Status::Ok();
   }
 
-  Result<std::unique_ptr<Controller>> MakeController() {
+  // `refresh_for_every_waiter`: the design before waiter-aware refreshes (server.refresh_for_every_waiter).
+  Result<std::unique_ptr<Controller>> MakeController(bool refresh_for_every_waiter = false) {
+    config_.server.refresh_for_every_waiter = refresh_for_every_waiter;
     return Controller::Create(
         ControllerDeps{config_, *store_, *ec2_, notifier_, clock_, controller_random_, metrics_});
   }
@@ -204,6 +207,7 @@ Result<bool> SeedSensorPoke(Ec2Api& ec2) {
 
 void BM_Ec2CallsPerMinute(benchmark::State& state) {
   const bool seed_design = state.range(0) == 1;
+  const bool every_waiter_refreshes = state.range(0) == 2;
   const int sensors = static_cast<int>(state.range(1));
   int64_t calls = 0;
   int64_t pokes = 0;
@@ -216,7 +220,7 @@ void BM_Ec2CallsPerMinute(benchmark::State& state) {
     }
     std::unique_ptr<Controller> controller;
     if (!seed_design) {
-      Result<std::unique_ptr<Controller>> created = rig->MakeController();
+      Result<std::unique_ptr<Controller>> created = rig->MakeController(every_waiter_refreshes);
       if (!created.ok()) {
         state.SkipWithError(created.status().ToString().c_str());
         break;
@@ -268,11 +272,13 @@ void BM_Ec2CallsPerMinute(benchmark::State& state) {
     state.counters["calls_per_poke"] =
         pokes > 0 ? static_cast<double>(calls) / static_cast<double>(pokes) : 0;
   }
-  state.SetLabel(seed_design ? "seed: a DescribeNetworkInterfaces per poke" : "glueguard: one poller");
+  state.SetLabel(seed_design             ? "seed: a DescribeNetworkInterfaces per poke"
+                 : every_waiter_refreshes ? "glueguard: one poller, every waiter refreshes"
+                                          : "glueguard: one poller, refresh when a waiter could fit");
 }
 BENCHMARK(BM_Ec2CallsPerMinute)
-    ->ArgNames({"seed", "sensors"})
-    ->ArgsProduct({{0, 1}, {1, 10, 100}})
+    ->ArgNames({"design", "sensors"})
+    ->ArgsProduct({{0, 1, 2}, {1, 10, 100}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

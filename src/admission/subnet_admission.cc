@@ -180,6 +180,19 @@ std::pair<std::string, Duration> SubnetAdmission::PredictFit(int shortfall, Time
           settings_.retry_after};
 }
 
+bool SubnetAdmission::AnyWaiterFits(Time now) const {
+  for (const Waiter& w : waiters_) {
+    Launch l;
+    l.category = w.category;
+    l.run_id = w.run_id;
+    l.workers = w.needed_ips;  // only checked to be at least 1
+    l.needed_ips = w.needed_ips;
+    l.priority = w.priority;
+    if (Evaluate(l, now).outcome == Outcome::kAdmit) return true;
+  }
+  return false;
+}
+
 int SubnetAdmission::ReservedIps(Time now) const {
   int sum = 0;
   for (const Reservation& r : reservations_) {

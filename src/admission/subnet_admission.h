@@ -120,6 +120,9 @@ class SubnetAdmission {
   // Records that the state was persisted as `version`.
   void MarkCommitted(int64_t version) { record_.version = version; }
 
+  // Whether any waiter would be admitted at `now` on the view in hand (nothing changes).
+  bool AnyWaiterFits(Time now) const;
+
   // Sum of IPs held by reservations that have not expired at `now`.
   int ReservedIps(Time now) const;
   // Utilisation of the latest observation (total / capacity), 0 without one.

@@ -183,7 +183,8 @@ void ReadServer(YamlReader& r, const YAML::Node& node, ServerConfig& server) {
   if (!node) return;
   if (!node.IsMap()) return r.Error(node, "server", "must be a map");
   r.CheckKeys(node, "server",
-              {"listen", "token_env", "max_body_bytes", "on_demand_max_age", "insecure_no_auth"});
+              {"listen", "token_env", "max_body_bytes", "on_demand_max_age", "insecure_no_auth",
+               "refresh_for_every_waiter"});
   if (r.ReadString(node, "server", "listen", server.listen)) {
     const size_t colon = server.listen.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == server.listen.size()) {
@@ -194,6 +195,7 @@ void ReadServer(YamlReader& r, const YAML::Node& node, ServerConfig& server) {
   int max_body = static_cast<int>(server.max_body_bytes);
   if (r.ReadInt(node, "server", "max_body_bytes", max_body, 1024, 16 << 20)) server.max_body_bytes = max_body;
   r.ReadDuration(node, "server", "on_demand_max_age", server.on_demand_max_age);
+  r.ReadBool(node, "server", "refresh_for_every_waiter", server.refresh_for_every_waiter);
   r.ReadBool(node, "server", "insecure_no_auth", server.insecure_no_auth);
 }
 

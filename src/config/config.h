@@ -56,6 +56,9 @@ struct ServerConfig {
   std::string token_env = "GLUEGUARD_API_TOKEN";
   size_t max_body_bytes = 64 * 1024;                      // larger requests are refused with 413
   Duration on_demand_max_age = std::chrono::seconds(10);  // an admission refreshes a view older than this
+  // A launch already waiting refreshes the view only when a waiter would fit on the view in hand or the view
+  // is due for its poll (false); or like any admission (true: one call per on_demand_max_age while any wait).
+  bool refresh_for_every_waiter = false;
   // Listening on an address other than loopback with no token is refused unless this says it is meant.
   bool insecure_no_auth = false;
   // This replica's name in poller leases and on its observations (GLUEGUARD_REPLICA_ID); empty: serve uses

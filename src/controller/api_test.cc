@@ -112,6 +112,30 @@ TEST_F(ControllerApiTest, AdmitsWaitsAndRejectsWithTheirStatusCodes) {
   EXPECT_EQ(Body(unknown)["code"], "unknown_category");
 }
 
+TEST_F(ControllerApiTest, AWaiterRefreshesTheViewOnlyWhenAWaiterCouldFitOrThePollIsDue) {
+  ec2_.in_use = 45;  // 14 free: a launch of 10 waits behind the floor of 10
+  ASSERT_EQ(Body(Admit(R"({"category":"batch","workers":10,"run_id":"r1"})"))["outcome"], "wait");
+  const int after_first = ec2_.calls;
+  EXPECT_EQ(after_first, 1);  // a new launch gets a fresh view
+  // Re-pokes on a view that admits no waiter: no call, however old the view, until the poll is due.
+  for (int i = 0; i < 4; ++i) {
+    clock_.Advance(std::chrono::seconds(11));  // past on_demand_max_age each time
+    ASSERT_EQ(Body(Admit(R"({"category":"batch","workers":10,"run_id":"r1"})"))["outcome"], "wait");
+  }
+  EXPECT_EQ(ec2_.calls, after_first);
+  clock_.Advance(std::chrono::seconds(20));  // 64 s: the poll is due
+  ASSERT_EQ(Body(Admit(R"({"category":"batch","workers":10,"run_id":"r1"})"))["outcome"], "wait");
+  EXPECT_EQ(ec2_.calls, after_first + 1);
+  // Room appears (the background poll sees it): the next re-poke refreshes and is admitted.
+  ec2_.in_use = 20;
+  clock_.Advance(std::chrono::seconds(61));
+  controller_->Tick();
+  const int after_poll = ec2_.calls;
+  clock_.Advance(std::chrono::seconds(11));
+  EXPECT_EQ(Body(Admit(R"({"category":"batch","workers":10,"run_id":"r1"})"))["outcome"], "admit");
+  EXPECT_EQ(ec2_.calls, after_poll + 1);
+}
+
 TEST_F(ControllerApiTest, MalformedRequestsAreRefusedWithAMessageThatNamesTheProblem) {
   struct Case {
     const char* body;
@@ -166,6 +190,9 @@ TEST_F(ControllerApiTest, ReleaseFailuresObservationsAndReadiness) {
 // A day of the dashboard's story: a launch, a hold that recovers, an exhaustion report, and an alert.
 class DashboardApiTest : public ControllerApiTest {
  protected:
+  // The day is scripted one admission at a time, each on the view as the script just set it.
+  DashboardApiTest() { config_.server.refresh_for_every_waiter = true; }
+
   void Step(int in_use, int available) {
     ec2_.in_use = in_use;
     ec2_.available = available;

@@ -33,15 +33,30 @@ Result<std::unique_ptr<Controller>> Controller::Create(ControllerDeps deps) {
   return c;
 }
 
+bool Controller::RefreshWorthACall(const std::string& subnet_id, const std::string& run_id) const {
+  if (deps_.config.server.refresh_for_every_waiter) return true;
+  Result<SubnetAdmission> snapshot = admission_->Snapshot(subnet_id);
+  if (!snapshot.ok()) return true;
+  const std::vector<Waiter>& waiters = snapshot->waiters();
+  const bool waiting =
+      std::any_of(waiters.begin(), waiters.end(), [&](const Waiter& w) { return w.run_id == run_id; });
+  if (!waiting || snapshot->history().empty()) return true;  // a new launch gets a fresh view
+  const Time now = deps_.clock.Now();
+  if (now - snapshot->history().front().observed_at >= deps_.config.admission.poll_interval) return true;
+  return snapshot->AnyWaiterFits(now);
+}
+
 Result<Decision> Controller::Admit(const AdmissionRequest& request) {
   if (const CategoryConfig* category = deps_.config.FindCategory(request.category)) {
     const SubnetConfig* subnet = deps_.config.FindSubnet(category->subnet_id);
     SubnetPoller& poller = *pollers_.at(category->subnet_id);
-    // A failure leaves the previous view in place; the decision core will not admit on it once it is stale.
-    Result<Time> refreshed =
-        poller.Refresh(deps_.config.server.on_demand_max_age, "admission", request.run_id);
-    CountRefresh(category->subnet_id, refreshed);
-    AfterRefresh(*subnet, poller);
+    if (RefreshWorthACall(category->subnet_id, request.run_id)) {
+      // A failure leaves the previous view in place; the decision core will not admit on it once it is stale.
+      Result<Time> refreshed =
+          poller.Refresh(deps_.config.server.on_demand_max_age, "admission", request.run_id);
+      CountRefresh(category->subnet_id, refreshed);
+      AfterRefresh(*subnet, poller);
+    }
   }
   Result<Decision> decision = admission_->Admit(request);
   if (!decision.ok()) {

@@ -71,6 +71,8 @@ class Controller {
   static Result<std::unique_ptr<Controller>> Create(ControllerDeps deps);
 
   // Decides a launch (see the file comment). Errors only when the store failed (nothing was decided).
+  // A launch already waiting gets an on-demand refresh only when some waiter would fit on the view in hand
+  // or the view is due for its poll: a fresh view that changes nothing costs a call and admits no one.
   Result<Decision> Admit(const AdmissionRequest& request);
   // NotFound when no subnet holds the reservation.
   Status Release(const std::string& reservation_id);
@@ -123,6 +125,8 @@ class Controller {
     Time tails_through{};  // cleanup tails measured up to here are in the histogram (or were not this replica's)
   };
   std::map<std::string, CountedCalls> counted_ GG_GUARDED_BY(mu_);
+  // Whether an admission of `run_id` should refresh the subnet's view first (see Admit).
+  bool RefreshWorthACall(const std::string& subnet_id, const std::string& run_id) const;
   Time started_at_{};  // tails measured before are not counted again
   // Exhaustion reports by subnet id, oldest first; only the last two days are kept.
   std::map<std::string, std::vector<Time>> exhaustion_reports_ GG_GUARDED_BY(mu_);
