@@ -95,9 +95,16 @@ Status Controller::ReportFailure(const std::string& category_or_subnet) {
 }
 
 void Controller::Tick() {
+  // The subnets due for their poll are listed together: one paginated call for all of them.
+  const Duration interval = deps_.config.admission.poll_interval;
+  std::vector<std::string> due;
+  for (const SubnetConfig& s : deps_.config.subnets) {
+    if (pollers_.at(s.id)->Due(interval)) due.push_back(s.id);
+  }
+  BatchedEniLister lister(deps_.ec2, due);
   for (const SubnetConfig& s : deps_.config.subnets) {
     SubnetPoller& poller = *pollers_.at(s.id);
-    CountRefresh(s.id, poller.Refresh(deps_.config.admission.poll_interval, "poll"));
+    CountRefresh(s.id, poller.Refresh(interval, "poll", "", due.size() > 1 ? &lister : nullptr));
     AfterRefresh(s, poller);
   }
   if (Status swept = admission_->Sweep(); !swept.ok()) metrics_.store_errors->With({}).Increment();

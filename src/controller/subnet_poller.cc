@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "admission/eni_timeline.h"
 
 namespace glueguard {
@@ -22,10 +24,59 @@ SubnetPoller::SubnetPoller(std::string subnet_id, Ec2Api& ec2, AdmissionService&
       clock_(clock),
       leasing_(std::move(leasing)) {}
 
-Result<Time> SubnetPoller::Refresh(Duration max_age, const std::string& reason, const std::string& run_id) {
+BatchedEniLister::BatchedEniLister(Ec2Api& ec2, std::vector<std::string> subnet_ids)
+    : ec2_(ec2), subnet_ids_(std::move(subnet_ids)) {}
+
+Result<std::vector<NetworkInterface>> BatchedEniLister::ListFor(const std::string& subnet_id) {
+  MutexLock lock(mu_);
+  if (!listed_) {
+    listed_ = true;
+    for (size_t begin = 0; begin < subnet_ids_.size(); begin += kSubnetsPerFilter) {
+      const size_t end = std::min(subnet_ids_.size(), begin + kSubnetsPerFilter);
+      DescribeNetworkInterfacesRequest request;
+      request.filters = {{"subnet-id", {subnet_ids_.begin() + static_cast<std::ptrdiff_t>(begin),
+                                        subnet_ids_.begin() + static_cast<std::ptrdiff_t>(end)}}};
+      request.max_results = 1000;
+      Result<std::vector<NetworkInterface>> enis = DescribeAllNetworkInterfaces(ec2_, request);
+      for (size_t i = begin; i < end; ++i) {
+        if (!enis.ok()) {
+          by_subnet_.insert_or_assign(subnet_ids_[i], enis.status());
+        } else {
+          by_subnet_.insert_or_assign(subnet_ids_[i], std::vector<NetworkInterface>{});
+        }
+      }
+      if (!enis.ok()) continue;
+      for (NetworkInterface& eni : *enis) {
+        auto share = by_subnet_.find(eni.subnet_id);
+        if (share != by_subnet_.end()) share->second->push_back(std::move(eni));
+      }
+    }
+  }
+  auto share = by_subnet_.find(subnet_id);
+  if (share == by_subnet_.end()) {
+    return Status::InvalidArgument(fmt::format("{} is not one of the subnets this batch lists", subnet_id));
+  }
+  return share->second;
+}
+
+bool BatchedEniLister::Covers(const std::string& subnet_id) const {
+  return std::find(subnet_ids_.begin(), subnet_ids_.end(), subnet_id) != subnet_ids_.end();
+}
+
+bool SubnetPoller::Fresh(Duration max_age, Time now) const {
+  return stats_.latest && (now - stats_.latest->observed_at <= max_age || now - adopted_at_ <= max_age);
+}
+
+bool SubnetPoller::Due(Duration max_age) const {
+  MutexLock lock(mu_);
+  return !in_flight_ && !Fresh(max_age, clock_.Now());
+}
+
+Result<Time> SubnetPoller::Refresh(Duration max_age, const std::string& reason, const std::string& run_id,
+                                   BatchedEniLister* lister) {
   MutexLock lock(mu_);
   const Time now = clock_.Now();
-  if (stats_.latest && (now - stats_.latest->observed_at <= max_age || now - adopted_at_ <= max_age)) {
+  if (Fresh(max_age, now)) {
     ++stats_.cached;
     return stats_.latest->observed_at;
   }
@@ -39,7 +90,7 @@ Result<Time> SubnetPoller::Refresh(Duration max_age, const std::string& reason, 
   in_flight_ = true;
   stats_.last_attempt = clock_.Now();
   lock.Unlock();
-  Result<std::pair<Observation, bool>> observed = Observe(reason, run_id);
+  Result<std::pair<Observation, bool>> observed = Observe(reason, run_id, lister);
   lock.Lock();
   in_flight_ = false;
   ++generation_;
@@ -64,8 +115,8 @@ Result<Time> SubnetPoller::Refresh(Duration max_age, const std::string& reason, 
   return observed->first.observed_at;
 }
 
-Result<std::pair<Observation, bool>> SubnetPoller::Observe(const std::string& reason,
-                                                           const std::string& run_id) {
+Result<std::pair<Observation, bool>> SubnetPoller::Observe(const std::string& reason, const std::string& run_id,
+                                                           BatchedEniLister* lister) {
   LeaseGrant grant;
   if (leasing_.lease != nullptr) {
     Result<LeaseGrant> acquired =
@@ -81,10 +132,13 @@ Result<std::pair<Observation, bool>> SubnetPoller::Observe(const std::string& re
       return std::make_pair(*adopted, false);
     }
   }
-  DescribeNetworkInterfacesRequest request;
-  request.filters = {{"subnet-id", {subnet_id_}}};
-  request.max_results = 1000;
-  Result<std::vector<NetworkInterface>> enis = DescribeAllNetworkInterfaces(ec2_, request);
+  Result<std::vector<NetworkInterface>> enis = [&]() -> Result<std::vector<NetworkInterface>> {
+    if (lister != nullptr && lister->Covers(subnet_id_)) return lister->ListFor(subnet_id_);
+    DescribeNetworkInterfacesRequest request;
+    request.filters = {{"subnet-id", {subnet_id_}}};
+    request.max_results = 1000;
+    return DescribeAllNetworkInterfaces(ec2_, request);
+  }();
   if (!enis.ok()) {
     return enis.status().WithContext("observing " + subnet_id_);
   }

@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <vector>
 #include <string>
 #include <utility>
 
@@ -38,6 +40,30 @@ struct PollerStats {
   Time last_attempt{};
 };
 
+// One paginated DescribeNetworkInterfaces for several subnets (a filter takes up to 200 subnet ids, a page up
+// to 1,000 ENIs), each subnet's share handed to its poller: a tick that observes 100 subnets makes as many
+// calls as there are pages, not subnets. Lives for one tick. Thread-safe.
+class BatchedEniLister {
+ public:
+  static constexpr size_t kSubnetsPerFilter = 200;
+
+  // `ec2` must outlive the lister.
+  BatchedEniLister(Ec2Api& ec2, std::vector<std::string> subnet_ids);
+
+  // The ENIs of `subnet_id` (one of the lister's): the first call makes the calls for every subnet; later
+  // ones answer from them. The error of the failing call for every subnet of its batch of 200.
+  Result<std::vector<NetworkInterface>> ListFor(const std::string& subnet_id) GG_EXCLUDES(mu_);
+  // Whether `subnet_id` is one of the subnets the lister lists.
+  bool Covers(const std::string& subnet_id) const;
+
+ private:
+  Ec2Api& ec2_;
+  const std::vector<std::string> subnet_ids_;
+  Mutex mu_;
+  bool listed_ GG_GUARDED_BY(mu_) = false;
+  std::map<std::string, Result<std::vector<NetworkInterface>>> by_subnet_ GG_GUARDED_BY(mu_);
+};
+
 class SubnetPoller {
  public:
   // Every reference must outlive the poller.
@@ -50,16 +76,23 @@ class SubnetPoller {
   // on it is bounded by the subnet's stale_after). `reason` is stored with a new observation ("poll",
   // "admission"). With a lease: observes only while holding it; otherwise takes the holder's latest
   // observation from the store, and counts that view as fresh for `max_age` from when it was taken.
-  Result<Time> Refresh(Duration max_age, const std::string& reason, const std::string& run_id = "")
-      GG_EXCLUDES(mu_);
+  // With a `lister` that covers the subnet, an observation takes this subnet's share of its batched call
+  // instead of making its own.
+  Result<Time> Refresh(Duration max_age, const std::string& reason, const std::string& run_id = "",
+                       BatchedEniLister* lister = nullptr) GG_EXCLUDES(mu_);
+
+  // Whether Refresh(max_age) would observe now (no view young enough).
+  bool Due(Duration max_age) const GG_EXCLUDES(mu_);
 
   PollerStats stats() const GG_EXCLUDES(mu_);
   const std::string& subnet_id() const { return subnet_id_; }
 
  private:
   // Observes and stores (true), or takes the lease holder's view from the store (false).
-  Result<std::pair<Observation, bool>> Observe(const std::string& reason, const std::string& run_id)
-      GG_EXCLUDES(mu_);
+  Result<std::pair<Observation, bool>> Observe(const std::string& reason, const std::string& run_id,
+                                               BatchedEniLister* lister) GG_EXCLUDES(mu_);
+  // Whether the view in hand is young enough for `max_age` at `now`.
+  bool Fresh(Duration max_age, Time now) const GG_REQUIRES(mu_);
 
   const std::string subnet_id_;
   Ec2Api& ec2_;
