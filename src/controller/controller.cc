@@ -133,6 +133,8 @@ void Controller::CountRefresh(const std::string& subnet_id, const Result<Time>& 
   const PollerStats stats = pollers_.at(subnet_id)->stats();
   MutexLock lock(mu_);
   CountedCalls& counted = counted_[subnet_id];
+  const bool new_view = stats.observations + stats.adopted > counted.views;
+  counted.views = stats.observations + stats.adopted;
   if (stats.observations > counted.observations) {
     metrics_.observations->With({{"subnet", subnet_id}, {"result", "ok"}})
         .Increment(static_cast<double>(stats.observations - counted.observations));
@@ -143,23 +145,25 @@ void Controller::CountRefresh(const std::string& subnet_id, const Result<Time>& 
         .Increment(static_cast<double>(stats.failures - counted.failures));
     counted.failures = stats.failures;
   }
+  (void)refreshed;
+  if (!new_view) return;
   // Cleanup tails go into the histogram once, from the replica that measured them: the ones a restart
   // replayed or another replica observed only move the mark.
-  const bool observed_here = stats.latest && stats.latest->observer == deps_.replica_id;
+  lock.Unlock();
   Result<SubnetAdmission> snapshot = admission_->Snapshot(subnet_id);
-  if (snapshot.ok()) {
-    const std::deque<CleanupTail>& tails = snapshot->timeline().tails();
-    if (counted.tails_through == Time{}) counted.tails_through = started_at_;
-    for (const CleanupTail& t : tails) {
-      if (t.gone_at <= counted.tails_through) continue;
-      if (observed_here) {
-        metrics_.cleanup_tail_seconds->With({{"subnet", subnet_id}})
-            .Observe(static_cast<double>(t.available_for.count()) / 1000.0);
-      }
-      counted.tails_through = t.gone_at;
+  if (!snapshot.ok()) return;
+  const bool observed_here = stats.latest && stats.latest->observer == deps_.replica_id;
+  lock.Lock();
+  CountedCalls& marks = counted_[subnet_id];
+  if (marks.tails_through == Time{}) marks.tails_through = started_at_;
+  for (const CleanupTail& t : snapshot->timeline().tails()) {
+    if (t.gone_at <= marks.tails_through) continue;
+    if (observed_here) {
+      metrics_.cleanup_tail_seconds->With({{"subnet", subnet_id}})
+          .Observe(static_cast<double>(t.available_for.count()) / 1000.0);
     }
+    marks.tails_through = t.gone_at;
   }
-  (void)refreshed;
 }
 
 void Controller::Notify(const Notification& n) {

@@ -122,6 +122,7 @@ class Controller {
   struct CountedCalls {
     int64_t observations = 0;
     int64_t failures = 0;
+    int64_t views = 0;     // observations made and adopted: a new one may bring new cleanup tails
     Time tails_through{};  // cleanup tails measured up to here are in the histogram (or were not this replica's)
   };
   std::map<std::string, CountedCalls> counted_ GG_GUARDED_BY(mu_);

@@ -103,6 +103,7 @@ Result<Time> SubnetPoller::Refresh(Duration max_age, const std::string& reason, 
       adopted_at_ = clock_.Now();
     }
     stats_.latest = observed->first;
+    stats_.latest->enis.reset();  // the timeline keeps what the list said; the stats are copied often
     stats_.last_error = Status::Ok();
     last_outcome_ = Status::Ok();
   } else {

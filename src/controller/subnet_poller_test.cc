@@ -12,6 +12,7 @@
 #include "metrics/metrics.h"
 #include "notify/notifier.h"
 #include "store/memory_store.h"
+#include "testing/fleet_ec2.h"
 
 namespace glueguard {
 namespace {
@@ -174,54 +175,8 @@ TEST(LeasedControllers, OnlyTheReplicaThatObservedASubnetAlertsOnIt) {
   EXPECT_TRUE(nodes[1].notifier.notifications().empty());  // it saw the same observation, adopted
 }
 
-// `per_subnet` in-use ENIs in each of `subnets` subnets ("subnet-<n>"). Honours the subnet-id filter (any of
-// its values, at most 200 as EC2 allows) and pages of max_results; counts the calls.
-class FleetEc2 final : public Ec2Api {
- public:
-  FleetEc2(int subnets, int per_subnet) : subnets_(subnets), per_subnet_(per_subnet) {}
-
-  Result<NetworkInterfacePage> DescribeNetworkInterfaces(const DescribeNetworkInterfacesRequest& r) override {
-    ++calls;
-    if (r.filters.size() != 1 || r.filters[0].name != "subnet-id" || r.filters[0].values.size() > 200) {
-      return Status::InvalidArgument("one subnet-id filter of at most 200 values");
-    }
-    std::vector<NetworkInterface> matching;
-    for (const std::string& subnet : r.filters[0].values) {
-      for (int i = 0; i < per_subnet_; ++i) {
-        NetworkInterface eni;
-        eni.id = "eni-" + subnet + "-" + std::to_string(i);
-        eni.subnet_id = subnet;
-        eni.status = "in-use";
-        matching.push_back(eni);
-      }
-    }
-    const size_t from = r.next_token.empty() ? 0 : std::stoul(r.next_token);
-    const size_t page = r.max_results > 0 ? static_cast<size_t>(r.max_results) : 1000;
-    NetworkInterfacePage out;
-    for (size_t i = from; i < std::min(matching.size(), from + page); ++i) out.interfaces.push_back(matching[i]);
-    if (from + page < matching.size()) out.next_token = std::to_string(from + page);
-    return out;
-  }
-  Result<std::vector<Subnet>> DescribeSubnets(const DescribeSubnetsRequest&) override {
-    return Status::Unavailable("not faked");
-  }
-  Status DeleteNetworkInterface(const std::string&) override { return Status::Unavailable("not faked"); }
-
-  std::vector<std::string> Ids() const {
-    std::vector<std::string> ids;
-    for (int n = 0; n < subnets_; ++n) ids.push_back("subnet-" + std::to_string(n));
-    return ids;
-  }
-
-  int calls = 0;
-
- private:
-  int subnets_;
-  int per_subnet_;
-};
-
 TEST(BatchedEniLister, ListsEverySubnetInAsManyCallsAsPagesAndGivesEachItsOwnEnis) {
-  FleetEc2 ec2(250, 30);  // 7,500 ENIs: 200 subnets (6 pages of 1,000) and then 50 (2 pages)
+  testing::FleetEc2 ec2(250, 30);  // 7,500 ENIs: 200 subnets (6 pages of 1,000) and then 50 (2 pages)
   BatchedEniLister lister(ec2, ec2.Ids());
   for (const std::string& id : ec2.Ids()) {
     Result<std::vector<NetworkInterface>> enis = lister.ListFor(id);
@@ -253,7 +208,7 @@ TEST(ControllerTick, ObservesTheSubnetsDueTogetherEachWithItsOwnObservation) {
   for (int n = 0; n < 100; ++n) yaml += fmt::format("  - {{id: subnet-{}, cidr: 10.{}.0.0/26}}\n", n, n);
   yaml += "categories:\n  - {name: critical, subnet: subnet-0}\n";
   const Config config = *ParseConfig(yaml, "fleet.yaml", [](const std::string&) { return std::optional<std::string>(); });
-  FleetEc2 ec2(100, 30);
+  testing::FleetEc2 ec2(100, 30);
   MemoryStore store;
   RecordingNotifier notifier;
   FakeClock clock(FromUnixMillis(1'767'225'600'000));
