@@ -112,6 +112,40 @@ TEST(Config, NegativeBufferNamesTheKeyAndLine) {
             std::string::npos);
 }
 
+TEST(Config, TheForecastPolicyReadsItsSettingsAndNamesTheOneOutOfRange) {
+  Result<Config> c = ParseConfig(std::string(kMinimal) + R"(admission:
+  buffer:
+    policy: forecast
+    window: 4
+    floor: 8
+    growth_horizon: 20m
+    release_quantile: 0.05
+    min_tails: 50
+    min_history: 3d
+    learn_over: 14d
+)",
+                                 "test.yaml", NoEnv());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const BufferPolicy& b = c->admission.buffer;
+  EXPECT_EQ(b.kind, BufferPolicy::Kind::kForecast);
+  EXPECT_EQ(b.window, 4);  // its rolling-max fallback
+  EXPECT_EQ(b.floor, 8);
+  EXPECT_EQ(b.forecast.growth_horizon, std::chrono::minutes(20));
+  EXPECT_DOUBLE_EQ(b.forecast.release_quantile, 0.05);
+  EXPECT_EQ(b.forecast.min_tails, 50);
+  EXPECT_EQ(b.forecast.min_history, std::chrono::hours(72));
+  EXPECT_EQ(b.forecast.learn_over, std::chrono::hours(24 * 14));
+  EXPECT_EQ(ParseConfig(std::string(kMinimal) + "admission:\n  buffer: forecast\n", "test.yaml", NoEnv())
+                ->admission.buffer.kind,
+            BufferPolicy::Kind::kForecast);
+
+  const std::string message = ErrorOf(std::string(kMinimal) + R"(admission:
+  buffer: {policy: forecast, min_history: 30d, learn_over: 7d}
+)");
+  EXPECT_NE(message.find("admission.buffer: forecast learn_over must be at least min_history"), std::string::npos)
+      << message;
+}
+
 TEST(Config, UnknownKeysAreErrorsWithSuggestions) {
   const std::string message = ErrorOf(std::string(kMinimal) + "admision:\n  max_wait: 10m\n");
   EXPECT_NE(message.find("test.yaml:8: admision: unknown key 'admision' (did you mean 'admission'?)"),
