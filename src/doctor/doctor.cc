@@ -100,6 +100,16 @@ SubnetFinding Utilisation(const DoctorDeps& deps, const DoctorOptions& options, 
         fmt::format("reading the observations of {}: {}", subnet.id, history.status().message()));
     return f;
   }
+  // The cleanup tail, from the ENI change log the controller keeps in the same store.
+  const Duration learn_over = ForecastSettings{}.learn_over;
+  Result<std::vector<EniChange>> log = deps.store->EniChangesAfter(subnet.id, now - learn_over);
+  if (log.ok()) {
+    EniTimeline timeline(subnet.id, learn_over);
+    timeline.Record(*log);
+    f.cleanup_tail = SummariseTails(timeline, {0.5, 0.95});
+  } else {
+    problems.push_back(fmt::format("reading the ENI changes of {}: {}", subnet.id, log.status().message()));
+  }
   std::vector<Observation> seen = *history;
   if (!appended.ok() || seen.empty() || seen.back().observed_at != now) seen.push_back(o);
   f.observations = static_cast<int>(seen.size());

@@ -72,6 +72,8 @@ struct SubnetFinding {
   // Change of total ENIs per hour, oldest to newest; absent when history_span is shorter than the options'
   // trend_min_span (fewer than two observations included).
   std::optional<double> trend_per_hour;
+  // The measured cleanup tail (p50, p95) from the ENI change log `serve` stores; count 0 without one.
+  TailSummary cleanup_tail;
   bool over_threshold() const { return utilisation >= alert_threshold; }
 };
 

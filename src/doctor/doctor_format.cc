@@ -14,6 +14,14 @@ std::string Trend(const std::optional<double>& per_hour) {
   return per_hour ? fmt::format("{:+.1f}", *per_hour) : "-";
 }
 
+double Minutes(Duration d) { return static_cast<double>(d.count()) / 60000.0; }
+
+// "p50/p95m" of the measured cleanup tail, "-" when none was measured.
+std::string Tail(const TailSummary& tail) {
+  if (tail.count == 0 || tail.quantiles.size() < 2) return "-";
+  return fmt::format("{:.0f}/{:.0f}m", Minutes(tail.quantiles[0].second), Minutes(tail.quantiles[1].second));
+}
+
 }  // namespace
 
 std::string FormatDoctorTable(const DoctorReport& report) {
@@ -25,13 +33,13 @@ std::string FormatDoctorTable(const DoctorReport& report) {
     out += fmt::format("caller: unknown ({})\n", report.identity_error);
   }
 
-  out += fmt::format("\n{:<26} {:<10} {:>4} {:>6} {:>7} {:>6} {:>6} {:>8} {:>5}\n", "SUBNET", "NAME", "IPS",
-                     "TOTAL", "IN-USE", "AVAIL", "UTIL", "TREND/H", "PEAK");
+  out += fmt::format("\n{:<26} {:<10} {:>4} {:>6} {:>7} {:>6} {:>6} {:>8} {:>5} {:>9}\n", "SUBNET", "NAME",
+                     "IPS", "TOTAL", "IN-USE", "AVAIL", "UTIL", "TREND/H", "PEAK", "TAIL");
   for (const SubnetFinding& s : report.subnets) {
     out += fmt::format(
-        "{:<26} {:<10} {:>4} {:>6} {:>7} {:>6} {:>5.0f}% {:>8} {:>5}{}\n", s.subnet_id, s.name, s.capacity,
+        "{:<26} {:<10} {:>4} {:>6} {:>7} {:>6} {:>5.0f}% {:>8} {:>5} {:>9}{}\n", s.subnet_id, s.name, s.capacity,
         s.counts.total, s.counts.in_use, s.counts.available, s.utilisation * 100, Trend(s.trend_per_hour),
-        s.peak_total,
+        s.peak_total, Tail(s.cleanup_tail),
         s.over_threshold() ? fmt::format("  over the {:.0f}% alert", s.alert_threshold * 100) : "");
   }
 
@@ -113,7 +121,13 @@ std::string FormatDoctorJson(const DoctorReport& report) {
                        {"observations", s.observations},
                        {"peak_total", s.peak_total},
                        {"history_seconds", history_seconds},
-                       {"trend_per_hour", trend}});
+                       {"trend_per_hour", trend},
+                       {"cleanup_tail",
+                        s.cleanup_tail.count == 0 || s.cleanup_tail.quantiles.size() < 2
+                            ? ordered_json{{"count", 0}, {"p50_minutes", nullptr}, {"p95_minutes", nullptr}}
+                            : ordered_json{{"count", s.cleanup_tail.count},
+                                           {"p50_minutes", Minutes(s.cleanup_tail.quantiles[0].second)},
+                                           {"p95_minutes", Minutes(s.cleanup_tail.quantiles[1].second)}}}});
   }
   ordered_json enis = ordered_json::array();
   for (const EniFinding& e : report.enis) {

@@ -380,6 +380,39 @@ TEST_F(DoctorTest, UtilisationOverTheAlertThresholdNeedsAttentionAndTheTrendCome
   EXPECT_TRUE(Pass().NeedsAttention());  // 48 / 59 = 81 %
 }
 
+TEST_F(DoctorTest, TheCleanupTailComesFromTheEniChangeLogServeStored) {
+  DoctorReport none = Pass();
+  ASSERT_EQ(none.subnets.size(), 1u);
+  EXPECT_EQ(none.subnets[0].cleanup_tail.count, 0);
+  EXPECT_NE(FormatDoctorJson(none).find("\"p50_minutes\": null"), std::string::npos) << FormatDoctorJson(none);
+
+  // Three Glue ENIs that stayed available 10, 20 and 40 minutes, as a controller's commits recorded them.
+  int64_t version = 0;
+  const Time start = clock_.Now() - std::chrono::hours(3);
+  const int tails[] = {10, 20, 40};
+  for (int i = 0; i < 3; ++i) {
+    const std::string id = "eni-t" + std::to_string(i);
+    const Time available = start + std::chrono::hours(i);
+    EniChange appeared{kSubnetA, available, id, EniEvent::kAppeared, "arn:aws:iam::1:role/Glue", true, true};
+    EniChange now_available{kSubnetA, available, id, EniEvent::kAvailable, "", false, false};
+    EniChange gone{kSubnetA, available + minutes(tails[i]), id, EniEvent::kGone, "", false, false};
+    for (const auto& lines : {std::vector<EniChange>{appeared, now_available}, std::vector<EniChange>{gone}}) {
+      SubnetCommit commit;
+      commit.expected_version = version++;
+      commit.record.subnet_id = kSubnetA;
+      commit.changes.eni_changes = lines;
+      ASSERT_TRUE(store_.Commit(commit).ok());
+    }
+  }
+  DoctorReport r = Pass();
+  EXPECT_EQ(r.subnets[0].cleanup_tail.count, 3);
+  ASSERT_EQ(r.subnets[0].cleanup_tail.quantiles.size(), 2u);
+  EXPECT_EQ(r.subnets[0].cleanup_tail.quantiles[0].second, minutes(20));  // p50
+  EXPECT_EQ(r.subnets[0].cleanup_tail.quantiles[1].second, minutes(40));  // p95
+  EXPECT_NE(FormatDoctorTable(r).find("20/40m"), std::string::npos) << FormatDoctorTable(r);
+  EXPECT_NE(FormatDoctorJson(r).find("\"p95_minutes\": 40.0"), std::string::npos) << FormatDoctorJson(r);
+}
+
 // The bug: two observations seconds apart were scaled to an hour, and the table printed a trend of +100800.0.
 TEST_F(DoctorTest, TooLittleHistoryGivesNoTrendAndSaysSo) {
   for (int i = 0; i < 40; ++i) ec2_.AddGlueEni("eni-" + std::to_string(i), "in-use");
