@@ -27,7 +27,8 @@ int RunSimulate(CommandContext& context) {
       "waiting\n"
       "possible), or a buffer policy as in the config (static:20, rolling-max, rolling-max:5:10:available,\n"
       "forecast: releases and uncontrolled growth learned from each ENI's timeline; it polls every subnet\n"
-      "every observe_interval, as serve does, and its EC2 calls count those polls).\n"
+      "every observe_interval, as serve does, and its EC2 calls count those polls). A \"counts:\" prefix\n"
+      "gives a policy observations without ENI lists (reservations then settle by net growth).\n"
       "The same workload, days, policies and seeds always print the same bytes. See docs/simulation.md.";
   std::vector<FlagSpec> specs = {
       {"days", "simulated days (default 90)", true, false, "N"},

@@ -54,6 +54,8 @@ std::vector<Row> Rows() {
       {"wait max", "wait_max", [](const PolicySummary& s) { return Wait(s.wait_max_ms); }},
       {"wait per launch (mean s)", "wait_per_launch_s",
        [](const PolicySummary& s) { return fmt::format("{:.2f}", s.wait_per_launch_s); }},
+      {"reservation past its ENIs (mean s)", "reservation_overhang_s",
+       [](const PolicySummary& s) { return fmt::format("{:.0f}", s.reservation_overhang_s); }},
       {"peak utilisation", "peak_utilisation",
        [](const PolicySummary& s) { return Percent(s.peak_utilisation); }},
       {"EC2 calls", "ec2_calls", [](const PolicySummary& s) { return Count(s.ec2_calls, s.seeds); }},
@@ -108,7 +110,14 @@ PolicySummary Summarise(const std::vector<SimulationResult>& results) {
   s.wait_p95_ms = Percentile(waits, 0.95);
   s.wait_max_ms = waits.empty() ? 0 : waits.back();
   int64_t wait_total_ms = 0;
-  for (const SimulationResult& r : results) wait_total_ms += r.wait_total_ms;
+  int64_t past = 0;
+  int64_t overhang_ms = 0;
+  for (const SimulationResult& r : results) {
+    wait_total_ms += r.wait_total_ms;
+    past += r.reservations_past_enis;
+    overhang_ms += r.reservation_overhang_ms;
+  }
+  s.reservation_overhang_s = past ? static_cast<double>(overhang_ms) / 1000.0 / static_cast<double>(past) : 0;
   s.wait_per_launch_s = launches ? static_cast<double>(wait_total_ms) / 1000.0 / static_cast<double>(launches) : 0;
   return s;
 }
@@ -177,6 +186,7 @@ std::string FormatSummaryJson(const std::vector<PolicySummary>& summaries,
                                {"wait_p95_seconds", s.wait_p95_ms / 1000.0},
                                {"wait_max_seconds", s.wait_max_ms / 1000.0},
                                {"wait_per_launch_seconds", s.wait_per_launch_s},
+                               {"reservation_overhang_seconds", s.reservation_overhang_s},
                                {"peak_utilisation", s.peak_utilisation},
                                {"ec2_calls", s.ec2_calls},
                                {"bypass_runs", s.bypass_runs},

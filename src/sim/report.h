@@ -31,6 +31,7 @@ struct PolicySummary {
   int64_t wait_p95_ms = 0;
   int64_t wait_max_ms = 0;
   double wait_per_launch_s = 0;  // mean wait of every launch that asked (0 for one admitted at once)
+  double reservation_overhang_s = 0;  // mean time a reservation was held after its run's ENIs appeared
   double peak_utilisation = 0;  // the highest over every seed
   double ec2_calls = 0;
   double holds_on_fast_days = 0;

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <memory>
 #include <ostream>
 
@@ -24,13 +26,17 @@ Result<SimPolicy> ParseSimPolicy(std::string_view spec, const WorkloadAdmission&
     policy.kind = SimPolicy::Kind::kOracle;
     return policy;
   }
+  if (spec.rfind("counts:", 0) == 0) {
+    policy.counts_only = true;
+    spec.remove_prefix(std::string_view("counts:").size());
+  }
   if (spec.rfind("sensor:", 0) == 0) {
     policy.per_sensor = true;
     spec.remove_prefix(std::string_view("sensor:").size());
   }
   Result<BufferPolicy> buffer = ParseBufferPolicy(spec);
   if (!buffer.ok()) {
-    return Status::InvalidArgument(fmt::format("policy '{}': {} (or none, oracle, sensor:<buffer>)",
+    return Status::InvalidArgument(fmt::format("policy '{}': {} (or none, oracle, sensor:<buffer>, counts:<buffer>)",
                                                policy.name, buffer.status().message()));
   }
   policy.buffer = *buffer;
@@ -136,7 +142,8 @@ class Simulator {
     input.workers = launch.workers;
     input.duration = launch.duration;
     input.stream_key = launch.key;
-    (void)world_.StartJobRun(input);
+    Result<std::string> run = world_.StartJobRun(input);
+    if (run.ok()) run_of_key_[launch.key] = *run;
   }
 
   // One DescribeNetworkInterfaces of the subnet, applied to its admission state.
@@ -151,8 +158,11 @@ class Simulator {
     o.other = c.other;
     o.run_id = run_id;
     o.reason = reason;
-    o.enis = Sightings(subnet_id);
-    admissions_.at(subnet_id).Observe(o);
+    if (!policy_.counts_only) o.enis = Sightings(subnet_id);
+    SubnetAdmission& admission = admissions_.at(subnet_id);
+    const std::vector<Reservation> before = admission.reservations();
+    admission.Observe(o);
+    NoteEndedReservations(before, admission);
     last_observed_[subnet_id] = o.observed_at;
     ++result_.ec2_calls;
   }
@@ -163,6 +173,27 @@ class Simulator {
     for (const WorkloadSubnet& s : workload_.subnets) Observe(s.id, "poll", "");
     if (world_.now() + workload_.admission.observe_interval < end_) {
       world_.queue().After(workload_.admission.observe_interval, [this] { Poll(); });
+    }
+  }
+
+  // For each reservation in `before` that `admission` no longer holds (settled or expired) and whose run has
+  // ENIs: how long it was held after they appeared.
+  void NoteEndedReservations(const std::vector<Reservation>& before, const SubnetAdmission& admission) {
+    const Time now = world_.now();
+    for (const Reservation& r : before) {
+      const bool open = std::any_of(admission.reservations().begin(), admission.reservations().end(),
+                                    [&](const Reservation& x) { return x.id == r.id; });
+      if (open) continue;
+      auto run = run_of_key_.find(r.run_id);
+      if (run == run_of_key_.end()) continue;
+      std::optional<Time> enis_at;
+      for (const SimEni* eni : world_.Enis()) {
+        if (eni->owner == run->second && (!enis_at || eni->created_at < *enis_at)) enis_at = eni->created_at;
+      }
+      const Time ended = std::min(now, r.expires_at);  // an expired one stopped holding IPs at its TTL
+      if (!enis_at || *enis_at > ended) continue;
+      ++result_.reservations_past_enis;
+      result_.reservation_overhang_ms += (ended - *enis_at).count();
     }
   }
 
@@ -201,7 +232,9 @@ class Simulator {
       }
     } else {
       SubnetAdmission& admission = admissions_.at(launch->subnet);
+      const std::vector<Reservation> before = admission.reservations();
       admission.Expire(now);
+      NoteEndedReservations(before, admission);
       auto last = last_observed_.find(launch->subnet);
       if (policy_.per_sensor || last == last_observed_.end() ||
           now - last->second >= workload_.admission.observe_interval) {
@@ -294,6 +327,7 @@ class Simulator {
   StreamRandom decisions_;
   std::map<std::string, SubnetAdmission> admissions_;
   std::map<std::string, Time> last_observed_;
+  std::map<std::string, std::string> run_of_key_;  // a launch's key -> its job run id
   ArrivalHandlers handlers_;
   SimulationResult result_;
 };

@@ -31,12 +31,15 @@ struct SimPolicy {
   // reservations (an admitted launch holds nothing until its ENIs show up) and a fresh observation (one EC2
   // call) on every poke.
   bool per_sensor = false;
+  // "counts:<buffer spec>": observations carry counts only, no ENI list (as the seed sensor's items), so
+  // reservations settle by the net growth of the total and there is no ENI timeline.
+  bool counts_only = false;
   std::string name;  // as written
 };
 
 // "none", "oracle", or a buffer spec as ParseBufferPolicy reads it, optionally prefixed "sensor:" for the
-// seed's per-sensor design; a bare "rolling-max" takes its window and floor from the workload's admission
-// section. "static:0" is admission with no buffer.
+// seed's per-sensor design, or "counts:" for observations without ENI lists; a bare "rolling-max" or "forecast"
+// takes its window and floor from the workload's admission section. "static:0" is admission with no buffer.
 Result<SimPolicy> ParseSimPolicy(std::string_view spec, const WorkloadAdmission& defaults);
 
 // What happened to the launches of one subnet.
@@ -62,6 +65,9 @@ struct SimulationResult {
   int64_t rejected = 0;             // rejected for another reason (never fits)
   std::vector<int64_t> waits_ms;    // waiting time of every held launch that was admitted
   int64_t wait_total_ms = 0;        // waiting time of every launch that asked, admitted or timed out
+  // Reservations that ended (settled or expired) after their run's first ENI appeared, and how long after.
+  int64_t reservations_past_enis = 0;
+  int64_t reservation_overhang_ms = 0;
   double peak_utilisation = 0;      // max over subnets and time of total ENIs / capacity
   std::map<std::string, int> peak_total;           // by subnet id
   std::map<std::string, SubnetOutcome> by_subnet;  // every subnet of the workload, by id

@@ -167,6 +167,27 @@ TEST(Simulation, ForecastHoldsLessThanRollingMaxOnTheSeedsWorkloadWithoutFailure
   EXPECT_LT(forecast_timeouts, rolling_timeouts);
 }
 
+TEST(Simulation, ReservationsSettledByTheirEnisEndSoonerThanByNetGrowth) {
+  // Same decisions (the forecast's first week is rolling-max), observed every minute: with ENI lists a
+  // reservation ends at the first poll that lists its ENIs; with counts only, deletions meanwhile hide them.
+  const Workload w = Load("seed-after.yaml");
+  int64_t by_identity_ms = 0, by_identity = 0, by_growth_ms = 0, by_growth = 0;
+  for (uint64_t seed = 1; seed <= 2; ++seed) {
+    const SimulationResult identity = RunSimulation(w, Policy("forecast", w), 7, seed);
+    const SimulationResult growth = RunSimulation(w, Policy("counts:forecast", w), 7, seed);
+    EXPECT_EQ(identity.held, growth.held);
+    by_identity_ms += identity.reservation_overhang_ms;
+    by_identity += identity.reservations_past_enis;
+    by_growth_ms += growth.reservation_overhang_ms;
+    by_growth += growth.reservations_past_enis;
+  }
+  ASSERT_GT(by_identity, 0);
+  ASSERT_GT(by_growth, 0);
+  // Identity: within one poll interval of the ENIs; net growth: longer on average.
+  EXPECT_LE(by_identity_ms / by_identity, 60'000);
+  EXPECT_LT(by_identity_ms / by_identity, by_growth_ms / by_growth);
+}
+
 TEST(Report, TableHasAColumnPerPolicyAndCsvARow) {
   const Workload w = Burst();
   std::vector<PolicySummary> summaries;
