@@ -96,9 +96,9 @@ TEST_F(EniTimelineTest, TailsAndArrivalsOlderThanTheWindowAreForgotten) {
   EXPECT_EQ(timeline_.span(), std::chrono::hours(24));
 }
 
-// A timeline with `n` measured tails of `tail` minutes, then `available` Glue ENIs that turned available
-// `age` minutes before the last observation.
-EniTimeline WithTails(int n, int tail, int available, int age) {
+// A timeline with one measured tail per entry of `tails` (minutes), then `available` Glue ENIs that turned
+// available `age` minutes before the last observation.
+EniTimeline WithTails(const std::vector<int>& tails, int available, int age) {
   EniTimeline t("subnet-a", std::chrono::hours(24 * 30));
   Time at = FromUnixMillis(1'767'225'600'000);
   auto record = [&](const std::vector<EniSighting>& list) {
@@ -106,9 +106,9 @@ EniTimeline WithTails(int n, int tail, int available, int age) {
     for (EniChange& c : changes) c.controlled = true;
     t.Record(changes);
   };
-  for (int i = 0; i < n; ++i) {
+  for (size_t i = 0; i < tails.size(); ++i) {
     record({Glue("eni-t" + std::to_string(i), "available")});
-    at += minutes(tail);
+    at += minutes(tails[i]);
     record({});
     at += minutes(1);
   }
@@ -119,6 +119,11 @@ EniTimeline WithTails(int n, int tail, int available, int age) {
   lingering.push_back(Other("eni-tick"));  // a change at the last observation's time
   record(lingering);
   return t;
+}
+
+// `n` measured tails of `tail` minutes each, then the lingering ENIs as above.
+EniTimeline WithTails(int n, int tail, int available, int age) {
+  return WithTails(std::vector<int>(static_cast<size_t>(n), tail), available, age);
 }
 
 TEST(Forecast, FallsBackUntilItHasTheHistoryAndTheTailsItNeeds) {
@@ -163,28 +168,9 @@ TEST(Forecast, ReleasesAreCountedAtALowQuantile) {
   ForecastSettings s;
   s.min_history = minutes(30);
   s.min_tails = 20;
-  const EniTimeline mixed = [] {
-    EniTimeline m("subnet-a", std::chrono::hours(24 * 30));
-    Time at = FromUnixMillis(1'767'225'600'000);
-    auto record = [&](const std::vector<EniSighting>& list) {
-      std::vector<EniChange> changes = m.Diff(at, list);
-      for (EniChange& c : changes) c.controlled = true;
-      m.Record(changes);
-    };
-    for (int i = 0; i < 40; ++i) {
-      record({Glue("eni-t" + std::to_string(i), "available")});
-      at += minutes(i % 2 == 0 ? 10 : 30);
-      record({});
-      at += minutes(1);
-    }
-    std::vector<EniSighting> lingering;
-    for (int i = 0; i < 10; ++i) lingering.push_back(Glue("eni-l" + std::to_string(i), "available"));
-    record(lingering);
-    at += minutes(9);
-    lingering.push_back(Other("eni-tick"));
-    record(lingering);
-    return m;
-  }();
+  std::vector<int> tails;
+  for (int i = 0; i < 40; ++i) tails.push_back(i % 2 == 0 ? 10 : 30);
+  const EniTimeline mixed = WithTails(tails, 10, 9);
   EXPECT_NEAR(ExpectedReleases(mixed, mixed.latest_change(), minutes(2)), 5.0, 1e-9);
   const Forecast f = ForecastSubnet(s, mixed, mixed.latest_change());
   ASSERT_TRUE(f.ready) << f.not_ready;
