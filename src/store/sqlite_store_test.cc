@@ -185,3 +185,32 @@ TEST(SqliteStore, TwoStoresOnOneFileTakeTurnsWritingForever) {
 
 }  // namespace
 }  // namespace glueguard
+
+namespace glueguard {
+namespace {
+
+TEST(EniChangeLines, RoundTripAndALineThatIsNotOneIsAnErrorNamingWhereItIs) {
+  const Time at = FromUnixMillis(1'767'225'600'000);
+  EniChange appeared{"subnet-a", at, "eni-1", EniEvent::kAppeared, "arn:aws:iam::1:role/Glue", true, true};
+  EniChange gone{"subnet-a", at, "eni-2", EniEvent::kGone, "", false, false};
+  Result<std::vector<EniChange>> back =
+      DecodeEniChanges("subnet-a", at, EncodeEniChanges({appeared, gone}), "table t");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ((*back)[0].role, "arn:aws:iam::1:role/Glue");
+  EXPECT_TRUE((*back)[0].controlled);
+  EXPECT_EQ((*back)[1].event, EniEvent::kGone);
+
+  for (const char* bad : {"eni-1\tappeared\trole\t1\n", "eni-1\tvanished\t\t0\t0\n", "\tgone\t\t0\t0\n",
+                          "eni-1\tgone\t\tyes\t0\n"}) {
+    Result<std::vector<EniChange>> r =
+        DecodeEniChanges("subnet-a", at, std::string("eni-0\tgone\t\t0\t0\n") + bad, "table t");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+    EXPECT_NE(r.status().message().find("table t: ENI change line 2 of subnet-a"), std::string::npos)
+        << r.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace glueguard
