@@ -1,6 +1,7 @@
 // An observation: what one look at a subnet's ENIs saw.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ struct Observation {
   std::string run_id;  // who asked: the run id of the launch whose check made it; empty for a background poll
   std::string reason;  // why it was made: "poll", "admission", "on-demand", ...
   std::string observer;  // the replica that made it (server.replica_id); empty when not recorded
+  // The fencing token of the poller lease its observer held (store.kind dynamodb); 0 when not polled under
+  // a lease. Not stored with the observation: the subnet's state keeps the highest token committed, and an
+  // observation with a lower one is refused (its observer's lease lapsed and another replica polls now).
+  int64_t fence = 0;
   // Every ENI it listed, when the observer kept them; counts-only observations (the seed sensor's items,
   // observations read back from a store) have none. The store keeps their changes, not the lists.
   std::optional<std::vector<EniSighting>> enis;

@@ -68,6 +68,10 @@ size_t HistoryLimit(const SubnetSettings& s) {
 SubnetChanges SubnetAdmission::Observe(const Observation& o) {
   assert(o.subnet_id == settings_.subnet_id);
   SubnetChanges changes;
+  if (o.fence > record_.poll_token) {
+    record_.poll_token = o.fence;
+    changes.record_changed = true;
+  }
   // The same observation again (a retried write) replaces the one held.
   std::erase_if(history_, [&](const Observation& h) { return h.observed_at == o.observed_at; });
   // Keep the history newest first; an out-of-order (older) observation still counts for the buffer.

@@ -72,6 +72,7 @@ struct SubnetRecord {
   bool priority_floor_active = false;
   int last_total = -1;  // total ENIs of the latest observation applied; -1 = none yet
   int64_t next_sequence = 1;
+  int64_t poll_token = 0;  // the highest poller-lease token an observation was committed with (0 = none)
 };
 
 struct SubnetChanges {

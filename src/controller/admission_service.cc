@@ -113,11 +113,22 @@ Status AdmissionService::Observe(const Observation& o) {
   if (subnets_.find(o.subnet_id) == subnets_.end()) {
     return Status::InvalidArgument(fmt::format("subnet {} is not configured", o.subnet_id));
   }
-  GG_RETURN_IF_ERROR(store_.AppendObservation(o));
-  return Mutate(o.subnet_id, [&](SubnetAdmission& subnet, SubnetCommit& commit) {
+  // The state commits first: its version condition is what checks the fence against the store, so an
+  // observation whose poller was fenced off is never written, not even to the history.
+  GG_RETURN_IF_ERROR(Mutate(o.subnet_id, [&](SubnetAdmission& subnet, SubnetCommit& commit) {
+    if (o.fence > 0 && o.fence < subnet.record().poll_token) {
+      return Status::FailedPrecondition(
+          fmt::format("the observation of {} by {} was fenced off: its lease token {} is older than token {}, "
+                      "which a later poller committed; not written",
+                      o.subnet_id, o.observer.empty() ? "an unnamed observer" : o.observer, o.fence,
+                      subnet.record().poll_token));
+    }
     commit.changes = subnet.Observe(o);
+    // Under a lease every observation commits, so the store checks its token even when nothing else changed.
+    if (o.fence > 0) commit.changes.record_changed = true;
     return Status::Ok();
-  });
+  }));
+  return store_.AppendObservation(o);
 }
 
 Result<Observation> AdmissionService::Reload(const std::string& subnet_id) {

@@ -149,6 +149,7 @@ Result<std::pair<Observation, bool>> SubnetPoller::Observe(const std::string& re
   o.run_id = run_id;
   o.reason = reason;
   o.observer = leasing_.replica_id;
+  o.fence = grant.token;  // 0 without a lease
   o.enis.emplace();
   o.enis->reserve(enis->size());
   for (const NetworkInterface& eni : *enis) {

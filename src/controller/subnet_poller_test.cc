@@ -1,6 +1,6 @@
 // SubnetPoller with a lease: of two replicas sharing one store, only the holder calls EC2; the other takes
-// the holder's observations from the store; when the holder stops renewing, the other takes over; and a
-// holder whose grant ran out while it observed drops what it saw.
+// the holder's observations from the store; when the holder stops renewing, the other takes over; a holder
+// whose grant ran out while it observed drops what it saw; and one paused past the margin is fenced off.
 #include "controller/subnet_poller.h"
 
 #include <fmt/format.h>
@@ -129,6 +129,29 @@ TEST_F(LeasedPollers, AHolderWhoseGrantRanOutWhileObservingWritesNothing) {
       << observed.status().message();
   EXPECT_TRUE(store_.LatestObservations(kSubnet, 10)->empty());
   EXPECT_EQ(one_.poller.stats().failures, 1);
+}
+
+// The margin covers clocks that disagree by seconds. A holder paused for longer (or whose clock is far
+// behind) passes its own check, and the fencing token stops it: the replica that took the lease over has
+// committed a larger token, so the late observation is refused and nothing of it is written.
+TEST_F(LeasedPollers, AHolderPausedPastItsGrantIsFencedOffByTheTokenItsSuccessorCommitted) {
+  FakeClock paused{clock_.Now()};  // the late holder's clock: stands still while it is paused
+  Replica late{config_, store_, lease_, paused, "replica-3"};
+  late.ec2.enis = 9;
+  late.ec2.during_call = [&] {
+    clock_.Advance(seconds(120));  // the grant (90 s) lapses on every other clock
+    ASSERT_TRUE(two_.poller.Refresh(seconds(60), "poll").ok());
+    ASSERT_EQ(two_.ec2.calls, 1);  // replica-2 took the lease over and observed
+  };
+  Result<Time> observed = late.poller.Refresh(seconds(60), "poll");
+  ASSERT_FALSE(observed.ok());
+  EXPECT_EQ(observed.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(observed.status().message().find("fenced off"), std::string::npos) << observed.status().message();
+  Result<std::vector<Observation>> stored = store_.LatestObservations(kSubnet, 10);
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->front().observer, "replica-2");
+  EXPECT_EQ(stored->front().in_use, 3);
+  EXPECT_EQ(store_.LoadSubnet(kSubnet)->record.poll_token, 2);
 }
 
 TEST(SubnetPoller, WithoutALeaseEveryPollerObserves) {

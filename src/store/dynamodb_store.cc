@@ -1,5 +1,7 @@
 #include "store/dynamodb_store.h"
 
+#include "store/dynamodb_item.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,88 +12,15 @@
 namespace glueguard {
 namespace {
 
-using std::chrono::duration_cast;
-using std::chrono::seconds;
-
-constexpr char kTtlAttribute[] = "expires_at";
-
-AttributeValue S(const std::string& s) { return AttributeValue::String(s); }
-AttributeValue N(int64_t n) { return AttributeValue::Number(n); }
-AttributeValue Millis(Time t) { return N(ToUnixMillis(t)); }
-// DynamoDB's TTL reads epoch seconds.
-AttributeValue ExpiresAt(Time t, Duration retention) {
-  return N(duration_cast<seconds>((t + retention).time_since_epoch()).count());
-}
+using ddb::ExpiresAt;
+using ddb::ItemReader;
+using ddb::kTtlAttribute;
+using ddb::Millis;
+using ddb::N;
+using ddb::S;
 
 // "<epoch ms, 15 digits>": decision keys of one subnet sort by time, and a bare prefix bounds a range.
 std::string TimeKey(Time t) { return fmt::format("{:015d}", ToUnixMillis(t)); }
-
-// Reads typed attributes of one item, keeping the first problem, which names the table and the attribute.
-class ItemReader {
- public:
-  ItemReader(const Item& item, std::string what) : item_(item), what_(std::move(what)) {}
-  ItemReader(const AttributeValue& map, std::string what)
-      : item_(map.AsMap() != nullptr ? *map.AsMap() : empty_), what_(std::move(what)) {
-    if (map.AsMap() == nullptr) Fail("is not a map");
-  }
-
-  std::string String(const char* name, bool required = false) {
-    const AttributeValue* v = Find(name, required);
-    if (v == nullptr) return "";
-    if (v->AsString() == nullptr) {
-      Fail(fmt::format("attribute {} is not a string", name));
-      return "";
-    }
-    return *v->AsString();
-  }
-  int64_t Int(const char* name, bool required = true, int64_t otherwise = 0) {
-    const AttributeValue* v = Find(name, required);
-    if (v == nullptr) return otherwise;
-    const std::optional<int64_t> n = v->AsInt64();
-    if (!n) {
-      Fail(fmt::format("attribute {} is not a whole number", name));
-      return otherwise;
-    }
-    return *n;
-  }
-  Time TimeAt(const char* name, bool required = true) { return FromUnixMillis(Int(name, required)); }
-  bool Bool(const char* name) {
-    const AttributeValue* v = Find(name, false);
-    if (v == nullptr) return false;
-    if (!v->AsBool()) {
-      Fail(fmt::format("attribute {} is not a boolean", name));
-      return false;
-    }
-    return *v->AsBool();
-  }
-  const std::vector<AttributeValue>& List(const char* name) {
-    const AttributeValue* v = Find(name, false);
-    if (v == nullptr) return empty_list_;
-    if (v->AsList() == nullptr) {
-      Fail(fmt::format("attribute {} is not a list", name));
-      return empty_list_;
-    }
-    return *v->AsList();
-  }
-  Status status() const { return status_; }
-
- private:
-  const AttributeValue* Find(const char* name, bool required) {
-    auto it = item_.find(name);
-    if (it != item_.end()) return &it->second;
-    if (required) Fail(fmt::format("attribute {} is missing", name));
-    return nullptr;
-  }
-  void Fail(const std::string& problem) {
-    if (status_.ok()) status_ = Status::Internal(fmt::format("dynamodb: {}: {}", what_, problem));
-  }
-
-  static inline const Item empty_{};
-  static inline const std::vector<AttributeValue> empty_list_{};
-  const Item& item_;
-  std::string what_;
-  Status status_;
-};
 
 Item ObservationItem(const Observation& o, Duration retention) {
   Item item{{"subnet_id", S(o.subnet_id)},
@@ -161,6 +90,7 @@ Item StateItem(const SubnetState& state) {
               {"priority_floor_active", AttributeValue::Bool(r.priority_floor_active)},
               {"last_total", N(r.last_total)},
               {"next_sequence", N(r.next_sequence)},
+              {"poll_token", N(r.poll_token)},
               {"reservations", AttributeValue::List(std::move(reservations))},
               {"waiters", AttributeValue::List(std::move(waiters))}};
 }
@@ -176,6 +106,7 @@ Result<SubnetState> ReadStateItem(const Item& item, const std::string& table) {
   record.priority_floor_active = r.Bool("priority_floor_active");
   record.last_total = static_cast<int>(r.Int("last_total"));
   record.next_sequence = r.Int("next_sequence");
+  record.poll_token = r.Int("poll_token", false);  // absent from items written before fencing
   for (const AttributeValue& v : r.List("reservations")) {
     ItemReader m(v, what + " reservation");
     Reservation x;
@@ -554,9 +485,11 @@ struct TableShape {
 
 std::vector<TableShape> Shapes(const DynamoDbTableNames& tables) {
   return {{tables.observations, {"subnet_id", "S"}, KeyAttribute{"observed_at", "N"}, true},
-          {tables.state, {"subnet_id", "S"}, std::nullopt, false},
+          // TTL for the items beside the subnets' states (the doctor's ENI ledger); states never expire.
+          {tables.state, {"subnet_id", "S"}, std::nullopt, true},
           {tables.decisions, {"subnet_id", "S"}, KeyAttribute{"decision_key", "S"}, true},
-          {tables.sessions, {"pk", "S"}, std::nullopt, true}};
+          {tables.sessions, {"pk", "S"}, std::nullopt, true},
+          {tables.queue, {"queue", "S"}, KeyAttribute{"id", "N"}, true}};
 }
 
 std::string KeyText(const KeyAttribute& key) { return key.name + " (" + key.type + ")"; }

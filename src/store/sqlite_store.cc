@@ -90,6 +90,9 @@ CREATE TABLE eni_changes (
 ) WITHOUT ROWID;
 CREATE INDEX eni_changes_by_time ON eni_changes (at);
 )sql",
+    R"sql(
+ALTER TABLE subnets ADD COLUMN poll_token INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -192,7 +195,8 @@ Result<SubnetState> SqliteStore::LoadSubnet(const std::string& subnet_id) {
     state.record.subnet_id = subnet_id;
     {
       Query q = tx.Prepare(
-          "SELECT version, cool_off_until, priority_floor_active, last_total, next_sequence FROM subnets "
+          "SELECT version, cool_off_until, priority_floor_active, last_total, next_sequence, poll_token "
+          "FROM subnets "
           "WHERE subnet_id = ?");
       Result<bool> row = q.Bind(subnet_id).Next();
       if (!row.ok()) return row.status();
@@ -202,6 +206,7 @@ Result<SubnetState> SqliteStore::LoadSubnet(const std::string& subnet_id) {
         state.record.priority_floor_active = q.Int(2) != 0;
         state.record.last_total = Int(q, 3);
         state.record.next_sequence = q.Int(4);
+        state.record.poll_token = q.Int(5);
       }
     }
     Query reservations = tx.Prepare(
@@ -255,9 +260,9 @@ Status SqliteStore::Commit(const SubnetCommit& commit) {
     const SubnetRecord& r = commit.record;
     GG_RETURN_IF_ERROR(
         tx.Prepare("INSERT OR REPLACE INTO subnets (subnet_id, version, cool_off_until, priority_floor_active, "
-                   "last_total, next_sequence) VALUES (?, ?, ?, ?, ?, ?)")
+                   "last_total, next_sequence, poll_token) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .BindAll(subnet_id, commit.expected_version + 1, r.cool_off_until, r.priority_floor_active,
-                     r.last_total, r.next_sequence)
+                     r.last_total, r.next_sequence, r.poll_token)
             .Run());
     const SubnetChanges& c = commit.changes;
     for (const std::string& id : c.delete_reservations) {

@@ -99,6 +99,7 @@ TEST(SqliteStore, AFileFromBeforeSchemaVersionsIsAdoptedNotRecreated) {
   ASSERT_EQ(sqlite3_open(dir.File("g.db").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE schema_versions; DROP TABLE eni_changes; ALTER TABLE observations DROP COLUMN observer; "
+                         "ALTER TABLE subnets DROP COLUMN poll_token; "
                          "PRAGMA user_version = 1",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);

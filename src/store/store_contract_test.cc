@@ -190,6 +190,7 @@ TEST_P(StoreContractTest, CommitRoundTripsRecordReservationsAndWaiters) {
   commit.record.priority_floor_active = true;
   commit.record.last_total = 42;
   commit.record.next_sequence = 7;
+  commit.record.poll_token = 41;
   commit.changes.put_reservations = {Rsv("r2", t0_ + minutes(1), 5), Rsv("r1", t0_, 10)};
   commit.changes.put_waiters = {Waiter{"subnet-a", "w2", "ad-hoc", 3, 10, 6, t0_, t0_ + minutes(1)},
                                 Waiter{"subnet-a", "w1", "critical", 8, 100, 5, t0_, t0_}};
@@ -202,6 +203,7 @@ TEST_P(StoreContractTest, CommitRoundTripsRecordReservationsAndWaiters) {
   EXPECT_TRUE(s->record.priority_floor_active);
   EXPECT_EQ(s->record.last_total, 42);
   EXPECT_EQ(s->record.next_sequence, 7);
+  EXPECT_EQ(s->record.poll_token, 41);
   ASSERT_EQ(s->reservations.size(), 2u);
   EXPECT_EQ(s->reservations[0].id, "r1");  // oldest first
   EXPECT_EQ(s->reservations[0].ips, 10);
