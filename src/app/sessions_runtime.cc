@@ -1,11 +1,22 @@
 #include "app/sessions_runtime.h"
 
+#include <algorithm>
+
+#include "aws/dynamodb.h"
+#include "sessions/dynamodb_session_store.h"
 #include "sessions/sqs_dead_letters.h"
 
 namespace glueguard {
 
-Result<std::unique_ptr<SessionStore>> OpenSessionStore(const StoreConfig& store) {
+Result<std::unique_ptr<SessionStore>> OpenSessionStore(const Config& config, AwsClient* aws) {
+  const StoreConfig& store = config.store;
   if (store.kind == "memory") return NewMemorySessionStore();
+  if (store.kind == "dynamodb") {
+    if (aws == nullptr) return Status::InvalidArgument("store.kind dynamodb: this command has no AWS client");
+    // Records must outlive the dedupe window, or a late duplicate would be acted on again.
+    return NewDynamoDbSessionStore(std::make_unique<DynamoDbClient>(*aws), store.tables,
+                                   std::max(store.retention, config.sessions.dedupe_window));
+  }
   return OpenSqliteSessionStore(store.path);
 }
 
@@ -68,7 +79,7 @@ Result<std::unique_ptr<SessionsRuntime>> SessionsRuntime::Create(const Config& c
       config.notify.sns_topic_arn, config.notify.webhook_url, runtime->sns.get(), runtime->aws->transport);
   if (!notifier.ok()) return notifier.status();
   runtime->notifier = std::move(*notifier);
-  Result<std::unique_ptr<SessionStore>> store = OpenSessionStore(config.store);
+  Result<std::unique_ptr<SessionStore>> store = OpenSessionStore(config, runtime->aws->client.get());
   if (!store.ok()) return store.status();
   runtime->local_store = std::move(*store);
   runtime->store = WithDeadLetterQueue(config.sessions, *runtime->local_store, *runtime->sqs);

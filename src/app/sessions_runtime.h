@@ -22,7 +22,7 @@ struct SessionsRuntime {
   std::unique_ptr<SnsClient> sns;
   std::unique_ptr<SqsClient> sqs;
   std::unique_ptr<FanOutNotifier> notifier;
-  std::unique_ptr<SessionStore> local_store;  // dedupe and the inbox (and dead letters without a queue)
+  std::unique_ptr<SessionStore> local_store;  // the configured store: dedupe, the inbox, the dead letters
   std::unique_ptr<SessionStore> store;  // what the handler uses: local_store, or it with SQS dead letters
 
   // Errors: the AWS environment's, the store's (a file that cannot be opened), the notify section's.
@@ -33,8 +33,9 @@ struct SessionsRuntime {
   SessionHandlerDeps HandlerDeps(const SessionsConfig& sessions, std::function<void(const std::string&)> log);
 };
 
-// The session store a configuration names: the SQLite file of store.path, or memory for the memory kind.
-Result<std::unique_ptr<SessionStore>> OpenSessionStore(const StoreConfig& store);
+// The session store a configuration names: the SQLite file of store.path, memory for the memory kind, or
+// the DynamoDB tables every replica shares (through `aws`, which must then be given and outlive the store).
+Result<std::unique_ptr<SessionStore>> OpenSessionStore(const Config& config, AwsClient* aws = nullptr);
 
 // `local` itself when sessions.dead_letter_queue_url is empty; else `local` with dead letters on that queue.
 // `local` and `sqs` must outlive the result.

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "aws/dynamodb.h"
 #include "aws/ec2.h"
 #include "aws/glue.h"
 #include "aws/sts.h"
@@ -127,9 +128,14 @@ int RunDoctor(CommandContext& context) {
     context.err << "glueguard: " << store.status().message() << "\n";
     return kExitUsage;
   }
-  Result<std::unique_ptr<EniLedger>> ledger = config->store.kind == "memory"
-                                                  ? Result<std::unique_ptr<EniLedger>>(MakeMemoryEniLedger())
-                                                  : OpenSqliteEniLedger(config->store.path);
+  Result<std::unique_ptr<EniLedger>> ledger =
+      config->store.kind == "memory"
+          ? Result<std::unique_ptr<EniLedger>>(MakeMemoryEniLedger())
+          : config->store.kind == "dynamodb"
+                ? Result<std::unique_ptr<EniLedger>>(MakeDynamoDbEniLedger(
+                      std::make_unique<DynamoDbClient>(*(*aws)->client), config->store.tables.state,
+                      config->store.retention))
+                : OpenSqliteEniLedger(config->store.path);
   if (!ledger.ok()) {
     context.err << "glueguard: " << ledger.status().message() << "\n";
     return kExitUsage;

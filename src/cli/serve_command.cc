@@ -15,7 +15,6 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "controller/server.h"
-#include "sessions/dynamodb_ledger.h"
 #include "sessions/session_service.h"
 #include "store/open_store.h"
 
@@ -28,6 +27,9 @@ std::string DefaultReplicaId() {
   if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "replica");
   return fmt::format("{}-{}", host, getpid());
 }
+
+// With a shared inbox, how often a replica looks for events that others accepted and did not handle.
+constexpr Duration kSharedInboxEvery = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -46,7 +48,8 @@ int RunServe(CommandContext& context) {
       "writes on the network are meant. AWS credentials, region and endpoint come from the usual AWS\n"
       "environment. SIGTERM or SIGINT stops it cleanly: it stops accepting, finishes requests in progress.\n"
       "With store.kind dynamodb, several replicas share one store: each subnet is observed by the replica\n"
-      "holding its lease, named by GLUEGUARD_REPLICA_ID (default <hostname>-<pid>). See docs/store-dynamodb.md.";
+      "holding its lease, named by GLUEGUARD_REPLICA_ID (default <hostname>-<pid>), and session events\n"
+      "accepted by one replica are handled by another if it dies first. See docs/store-dynamodb.md.";
   std::vector<FlagSpec> specs = {
       {"config", "glueguard configuration", true, false, "FILE"},
       {"listen", "where the API listens (default: server.listen, 127.0.0.1:8080)", true, false, "HOST:PORT"},
@@ -116,34 +119,30 @@ int RunServe(CommandContext& context) {
   GlueClient glue(*(*aws)->client);
   SqsClient sqs(*(*aws)->client);
   std::unique_ptr<FanOutNotifier> session_notifier;
-  DynamoDbClient dynamodb(*(*aws)->client);
-  std::unique_ptr<SessionStore> local_session_store;
-  std::unique_ptr<SessionStore> shared_ledger;  // with a DynamoDB store: the dedupe ledger all replicas share
+  std::unique_ptr<SessionStore> configured_session_store;  // with a DynamoDB store, shared by every replica
   std::unique_ptr<SessionStore> session_store;
   std::unique_ptr<SessionService> sessions;
   if (config->sessions.configured) {
     Result<std::unique_ptr<FanOutNotifier>> notifier =
         NotifiersFor(config->notify.sns_topic_arn, config->notify.webhook_url, &sns, (*aws)->transport);
     Result<std::unique_ptr<SessionStore>> opened =
-        notifier.ok() ? OpenSessionStore(config->store)
+        notifier.ok() ? OpenSessionStore(*config, (*aws)->client.get())
                       : Result<std::unique_ptr<SessionStore>>(notifier.status());
     if (!opened.ok()) {
       context.err << "glueguard: " << opened.status().message() << "\n";
       return kExitFailure;
     }
     session_notifier = std::move(*notifier);
-    local_session_store = std::move(*opened);
-    SessionStore* base = local_session_store.get();
-    if (config->store.kind == "dynamodb") {
-      shared_ledger = WithDynamoDbLedger(*local_session_store, dynamodb, config->store.tables.sessions,
-                                         std::max(config->store.retention, config->sessions.dedupe_window));
-      base = shared_ledger.get();
-    }
-    session_store = WithDeadLetterQueue(config->sessions, *base, sqs);
+    configured_session_store = std::move(*opened);
+    session_store = WithDeadLetterQueue(config->sessions, *configured_session_store, sqs);
+    SessionServiceOptions session_options;
+    // A shared inbox also holds what other replicas accepted: events one of them accepted and died before
+    // handling are found by the next look.
+    if (config->store.kind == "dynamodb") session_options.shared_inbox_every = kSharedInboxEvery;
     Result<std::unique_ptr<SessionService>> started = SessionService::Start(
         SessionServiceDeps{config->sessions, glue, &sqs, *session_notifier, *session_store, (*aws)->clock,
                            (*aws)->sleeper, (*aws)->random, metrics, LineLogger(context.err)},
-        SessionServiceOptions{});
+        session_options);
     if (!started.ok()) {
       context.err << "glueguard: " << started.status().message() << "\n";
       return kExitFailure;

@@ -46,7 +46,8 @@ std::optional<Config> LoadSessionsConfig(CommandContext& context, const Flags& f
 int RunSessionsDlqList(CommandContext& context) {
   const char* usage =
       "glueguard sessions dlq list --config FILE [--limit N] [--output table|json]\n\n"
-      "Lists the session events parked in the dead-letter store (the store.path SQLite file): events that\n"
+      "Lists the session events parked in the dead-letter store (the store.path SQLite file, or with\n"
+      "store.kind dynamodb the queue table every replica shares): events that\n"
       "could not be read, and events whose handling still failed after sessions.max_attempts, with the last\n"
       "error. 'glueguard sessions dlq replay' handles them again.";
   std::vector<FlagSpec> specs = {{"config", "glueguard configuration", true, false, "FILE"},
@@ -67,12 +68,13 @@ int RunSessionsDlqList(CommandContext& context) {
     return kExitUsage;
   }
   const int limit = static_cast<int>(limit_flag->value_or(100));
-  // Dead letters live in the local store, or on sessions.dead_letter_queue_url (then this peeks at up to 10).
+  // Dead letters live in the local store, in DynamoDB, or on sessions.dead_letter_queue_url (then this peeks
+  // at up to 10).
   std::unique_ptr<SessionsRuntime> runtime;
   std::unique_ptr<SessionStore> local;
   SessionStore* store = nullptr;
-  if (config->sessions.dead_letter_queue_url.empty()) {
-    Result<std::unique_ptr<SessionStore>> opened = OpenSessionStore(config->store);
+  if (config->sessions.dead_letter_queue_url.empty() && config->store.kind != "dynamodb") {
+    Result<std::unique_ptr<SessionStore>> opened = OpenSessionStore(*config);
     if (!opened.ok()) {
       context.err << "glueguard: " << opened.status().message() << "\n";
       return kExitFailure;

@@ -100,8 +100,8 @@ int RunStoreCheck(CommandContext& context) {
     }
     const DynamoDbTableNames& t = target.config.store.tables;
     if (problems->empty()) {
-      context.out << fmt::format("ok: tables {}, {}, {} and {} are as glueguard expects\n", t.observations,
-                                 t.state, t.decisions, t.sessions);
+      context.out << fmt::format("ok: tables {}, {}, {}, {} and {} are as glueguard expects\n", t.observations,
+                                 t.state, t.decisions, t.sessions, t.queue);
       return kExitOk;
     }
     for (const std::string& problem : *problems) context.out << "problem: " << problem << "\n";

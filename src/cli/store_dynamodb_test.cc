@@ -13,6 +13,7 @@
 #include "net/curl_transport.h"
 #include "testing/dynalite.h"
 #include "testing/process.h"
+#include "sessions/dynamodb_session_store.h"
 #include "testing/session_fakes.h"
 #include "testing/temp_dir.h"
 #include "testing/wall_clock_simcloud.h"
@@ -36,12 +37,12 @@ class StoreOnDynamoDb : public ::testing::Test {
     const std::string store =
         "store:\n  kind: dynamodb\n  tables:\n    observations: " + tables_.observations +
         "\n    state: " + tables_.state + "\n    decisions: " + tables_.decisions +
-        "\n    sessions: " + tables_.sessions + "\n";
+        "\n    sessions: " + tables_.sessions + "\n    queue: " + tables_.queue + "\n";
     config_ =
         dir_.Write("glueguard.yaml", std::regex_replace(text.str(), std::regex("store:\n(  .*\n)+"), store));
   }
 
-  // Each replica keeps its session ledger in a file of its own.
+  // Each process has a store.path of its own: with store.kind dynamodb nothing is kept there.
   std::vector<std::string> Env(const std::string& replica) const {
     return testing::GlueguardEnv(cloud_.endpoint(), dir_.File(replica + ".db"),
                                  {"AWS_ENDPOINT_URL_DYNAMODB=" + dynalite_->endpoint()});
@@ -106,11 +107,12 @@ TEST_F(StoreOnDynamoDb, CheckSaysWhatIsMissingInitCreatesTheTablesOnceAndReplica
   EXPECT_EQ(again.out.find("created table"), std::string::npos) << again.out;
   EXPECT_NE(again.out.find("table " + tables_.state + " exists"), std::string::npos) << again.out;
 
-  // After init, on dynalite (which has no TTL), the only problems left are the three TTLs.
+  // After init, on dynalite (which has no TTL), the only problems left are the five TTLs.
   check = Glueguard({"store", "check", "--config", config_}, "check-after");
   EXPECT_EQ(check.exit_code, 1) << check.err;
   std::string expected;
-  for (const std::string& table : {tables_.observations, tables_.decisions, tables_.sessions}) {
+  for (const std::string& table :
+       {tables_.observations, tables_.state, tables_.decisions, tables_.sessions, tables_.queue}) {
     expected += "problem: table " + table + " has TTL DISABLED on '', expected ENABLED on expires_at\n";
   }
   EXPECT_EQ(check.out, expected);
@@ -159,6 +161,30 @@ TEST_F(StoreOnDynamoDb, CheckSaysWhatIsMissingInitCreatesTheTablesOnceAndReplica
   EXPECT_EQ(launched.exit_code, 0) << launched.out << launched.err;
   const json third = json::parse(launched.out, nullptr, false);
   EXPECT_EQ(third["reserved"], 10) << launched.out;
+
+  // An event the dead replica had accepted and not handled waits in the shared inbox, where the live one
+  // finds it on its next look. (Queued here through the store, exactly as a replica's accept does.)
+  const std::unique_ptr<SessionStore> shared =
+      NewDynamoDbSessionStore(dynalite_->client(), tables_, std::chrono::hours(48));
+  ASSERT_TRUE(shared->Enqueue("http", testing::CreateSessionEvent("orphan-event-1", "s-orphan-1", 50),
+                              SystemClock().Now())
+                  .ok());
+  ASSERT_TRUE(second->ReadUntil([](const std::string& out) {
+    return out.find("session s-orphan-1 by") != std::string::npos;
+  })) << second->output();
+  // Dead letters are one list, whichever replica parked them: `sessions dlq list` reads the shared queue.
+  DeadLetter letter;
+  letter.source = "http";
+  letter.body = "not an event";
+  letter.error = "parked by a replica";
+  letter.parked_at = SystemClock().Now();
+  ASSERT_TRUE(shared->Park(letter).ok());
+  testing::FinishedRun listed =
+      Glueguard({"sessions", "dlq", "list", "--config", config_, "--output", "json"}, "dlq-list");
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const json letters = json::parse(listed.out, nullptr, false);
+  ASSERT_EQ(letters.size(), 1u) << listed.out;
+  EXPECT_EQ(letters[0]["error"], "parked by a replica") << listed.out;
 
   // A launcher deciding on its own (`admit --config`, no controller) reads and writes the same state.
   testing::FinishedRun local = Glueguard({"admit", "--config", config_, "--category", "critical", "--workers",

@@ -127,13 +127,14 @@ void ReadStore(YamlReader& r, const YAML::Node& node, StoreConfig& store) {
   if (const YAML::Node tables = node["tables"]; tables) {
     if (!tables.IsMap()) {
       r.Error(tables, "store.tables",
-              "must be a map of observations, state, decisions and sessions table names");
+              "must be a map of observations, state, decisions, sessions and queue table names");
     } else {
-      r.CheckKeys(tables, "store.tables", {"observations", "state", "decisions", "sessions"});
+      r.CheckKeys(tables, "store.tables", {"observations", "state", "decisions", "sessions", "queue"});
       r.ReadString(tables, "store.tables", "observations", store.tables.observations);
       r.ReadString(tables, "store.tables", "state", store.tables.state);
       r.ReadString(tables, "store.tables", "decisions", store.tables.decisions);
       r.ReadString(tables, "store.tables", "sessions", store.tables.sessions);
+      r.ReadString(tables, "store.tables", "queue", store.tables.queue);
     }
   }
   r.ReadDuration(node, "store", "retention", store.retention);

@@ -22,6 +22,7 @@ struct DynamoDbTableNames {
   std::string state = "glueguard-admission-state";
   std::string decisions = "glueguard-decisions";
   std::string sessions = "glueguard-session-ledger";  // session events' dedupe ledger and known sessions
+  std::string queue = "glueguard-session-queue";      // session events' inbox and dead letters
 };
 
 struct StoreConfig {

@@ -1,6 +1,6 @@
-// EniLedger: which ENIs doctor has seen in state `available`, since when. Observations are counts per subnet,
-// so the per-ENI history the grace period needs lives here: a small table in the same SQLite file as the
-// observation store (or in memory for tests). Each doctor pass reports what it saw; an ENI becomes an orphan
+// EniLedger: which ENIs doctor has seen in state `available`, since when, and what deleting them answered:
+// the per-ENI history the grace period needs. A small table in the same SQLite file as the observation store,
+// items in the DynamoDB state table with store.kind dynamodb (shared by every doctor), or memory for tests. Each doctor pass reports what it saw; an ENI becomes an orphan
 // candidate only once it has been available, uninterrupted, across passes for longer than the grace period.
 //
 // Every method is thread-safe. Errors: InvalidArgument for bad input, Unavailable when the database cannot be
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "aws/dynamodb.h"
 #include "base/status.h"
 #include "base/time.h"
 
@@ -51,5 +52,11 @@ std::unique_ptr<EniLedger> MakeMemoryEniLedger();
 // The table doctor_enis in the SQLite database at `path` (created if missing; ":memory:" for a private one).
 // Unavailable when the file cannot be opened.
 Result<std::unique_ptr<EniLedger>> OpenSqliteEniLedger(const std::string& path);
+// Items "doctor-enis#<subnet>" of the DynamoDB table `state_table` (store.tables.state), with a TTL of
+// `retention` after their last pass. The first form borrows `dynamodb`, which must outlive the ledger.
+std::unique_ptr<EniLedger> MakeDynamoDbEniLedger(DynamoDbApi& dynamodb, std::string state_table,
+                                                 Duration retention);
+std::unique_ptr<EniLedger> MakeDynamoDbEniLedger(std::unique_ptr<DynamoDbApi> dynamodb, std::string state_table,
+                                                 Duration retention);
 
 }  // namespace glueguard

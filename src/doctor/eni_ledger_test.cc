@@ -1,8 +1,9 @@
-// One contract for both ledgers: the memory fake and the SQLite table.
+// One contract for the three ledgers: the memory fake, the SQLite table and the DynamoDB items (on dynalite).
 #include "doctor/eni_ledger.h"
 
 #include <gtest/gtest.h>
 
+#include "testing/dynalite.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
@@ -10,15 +11,18 @@ namespace {
 
 using std::chrono::minutes;
 
-enum class Kind { kMemory, kSqlite };
+enum class Kind { kMemory, kSqlite, kDynamoDb };
 
 class EniLedgerContract : public ::testing::TestWithParam<Kind> {
  protected:
   EniLedgerContract() {
     if (GetParam() == Kind::kMemory) {
       ledger_ = MakeMemoryEniLedger();
-    } else {
+    } else if (GetParam() == Kind::kSqlite) {
       ledger_ = std::move(*OpenSqliteEniLedger(dir_.File("glueguard.db")));
+    } else {
+      auto [dynalite, tables] = testing::DynaliteWithFreshTables();
+      ledger_ = MakeDynamoDbEniLedger(dynalite->client(), tables.state, std::chrono::hours(24 * 30));
     }
   }
   testing::TempDir dir_;
@@ -75,9 +79,9 @@ TEST_P(EniLedgerContract, RefusesAPassWithoutASubnet) {
   EXPECT_EQ(ledger_->RecordPass("", {"eni-1"}, t0_).status().code(), StatusCode::kInvalidArgument);
 }
 
-INSTANTIATE_TEST_SUITE_P(Both, EniLedgerContract, ::testing::Values(Kind::kMemory, Kind::kSqlite),
+INSTANTIATE_TEST_SUITE_P(All, EniLedgerContract, ::testing::Values(Kind::kMemory, Kind::kSqlite, Kind::kDynamoDb),
                          [](const ::testing::TestParamInfo<Kind>& p) {
-                           return p.param == Kind::kMemory ? "Memory" : "Sqlite";
+                           return p.param == Kind::kMemory ? "Memory" : p.param == Kind::kSqlite ? "Sqlite" : "DynamoDb";
                          });
 
 TEST(SqliteEniLedger, SurvivesReopeningTheFileTheStoreAlsoUses) {

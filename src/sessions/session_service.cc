@@ -61,6 +61,8 @@ Result<std::unique_ptr<SessionService>> SessionService::Start(SessionServiceDeps
     if (*released > 0) s->Log(fmt::format("released {} claim(s) left unfinished by a previous run", *released));
   }
   s->next_sweep_ = s->deps_.clock.Now() + s->deps_.config.reconcile_every;
+  s->shared_inbox_every_ = options.shared_inbox_every;
+  s->next_shared_drain_ = s->deps_.clock.Now() + options.shared_inbox_every;
   if (options.run_background) {
     SessionService* self = s.get();
     s->background_ = std::make_unique<PeriodicWorker>(options.background_every, [self] { self->BackgroundRound(); });
@@ -102,6 +104,9 @@ ServerResponse SessionService::HandleHttp(const ServerRequest& request, bool aut
     return JsonResponse(200, body);
   }
   Result<int64_t> id = deps_.store.Enqueue("http", request.body, deps_.clock.Now());
+  if (!id.ok() && id.status().code() == StatusCode::kInvalidArgument) {
+    return ErrorResponse(413, "event_too_large", id.status().message());  // a retry would fail the same way
+  }
   if (!id.ok()) return ErrorResponse(503, "store_unavailable", id.status().message());
   {
     MutexLock lock(mu_);
@@ -160,6 +165,10 @@ void SessionService::BackgroundRound() {
     MutexLock lock(mu_);
     dirty = inbox_dirty_;
     inbox_dirty_ = false;
+  }
+  if (shared_inbox_every_ > Duration::zero() && deps_.clock.Now() >= next_shared_drain_) {
+    next_shared_drain_ = deps_.clock.Now() + shared_inbox_every_;
+    dirty = true;
   }
   if (dirty) {
     Result<int> drained = DrainInbox();

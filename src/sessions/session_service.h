@@ -37,6 +37,10 @@ struct SessionServiceOptions {
   Duration reconcile_grace = std::chrono::minutes(10);  // see SessionReconciler
   int sqs_wait_time_seconds = 20;
   Duration background_every = std::chrono::seconds(1);  // how often the background thread looks (wall clock)
+  // With an inbox shared by replicas (store.kind dynamodb): how often to drain it although this process
+  // accepted nothing, for the events of a replica that died before handling them (by `clock`). Zero: only
+  // after accepting an event, or after a drain that failed.
+  Duration shared_inbox_every = Duration::zero();
 };
 
 class SessionService {
@@ -77,6 +81,8 @@ class SessionService {
   Mutex mu_;
   bool inbox_dirty_ GG_GUARDED_BY(mu_) = true;
   Time next_sweep_{};  // the background worker's alone
+  Duration shared_inbox_every_{};
+  Time next_shared_drain_{};  // the background worker's alone
   Mutex drain_mu_;     // one inbox drain at a time
   std::unique_ptr<PeriodicWorker> background_;
   std::thread poller_;

@@ -4,17 +4,17 @@
 
 #include <functional>
 
-#include "sessions/dynamodb_ledger.h"
+#include "sessions/dynamodb_session_store.h"
 #include "testing/dynalite.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
 namespace {
 
-// The ledger on dynalite (fresh tables), over an in-memory store for the rest.
-std::unique_ptr<SessionStore> DynamoDbLedgerOverMemory() {
+// The store on dynalite, on fresh tables.
+std::unique_ptr<SessionStore> DynamoDbStoreOnFreshTables() {
   auto [dynalite, tables] = testing::DynaliteWithFreshTables();
-  return WithDynamoDbLedger(NewMemorySessionStore(), dynalite->client(), tables.sessions, std::chrono::hours(48));
+  return NewDynamoDbSessionStore(dynalite->client(), tables, std::chrono::hours(48));
 }
 
 using std::chrono::hours;
@@ -136,10 +136,70 @@ INSTANTIATE_TEST_SUITE_P(
                                      EXPECT_TRUE(s.ok()) << s.status().ToString();
                                      return std::move(*s);
                                    }},
-                      // The ledger on dynalite (fresh tables per test), the inbox and dead letters in memory.
-                      StoreFactory{"dynamodb_ledger",
-                                   [](const std::string&) { return DynamoDbLedgerOverMemory(); }, true}),
+                      // On dynalite, fresh tables per test.
+                      StoreFactory{"dynamodb",
+                                   [](const std::string&) { return DynamoDbStoreOnFreshTables(); }, true}),
     [](const ::testing::TestParamInfo<StoreFactory>& param_info) { return param_info.param.name; });
+
+// Two replicas on one pair of tables: an event one accepted is pending for the other (which handles it when
+// the first died), and a dead letter one parked the other lists, replays and removes.
+TEST(DynamoDbSessionStore, ReplicasShareTheInboxAndTheDeadLetters) {
+  auto [dynalite, tables] = testing::DynaliteWithFreshTables();
+  auto one = NewDynamoDbSessionStore(dynalite->client(), tables, std::chrono::hours(48));
+  auto two = NewDynamoDbSessionStore(dynalite->client(), tables, std::chrono::hours(48));
+  const Time t0 = FromUnixMillis(1'700'000'000'000);
+  const int64_t accepted = *one->Enqueue("http", R"({"id": "e1"})", t0);
+  auto pending = *two->Pending(10);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].id, accepted);
+  EXPECT_EQ(pending[0].body, R"({"id": "e1"})");
+  ASSERT_TRUE(two->Dequeue(accepted).ok());
+  EXPECT_TRUE(one->Pending(10)->empty());
+
+  DeadLetter letter;
+  letter.source = "http";
+  letter.body = "not json";
+  letter.error = "not an event";
+  letter.parked_at = t0;
+  const int64_t parked = *one->Park(letter);
+  EXPECT_EQ(*two->DeadLetterCount(), 1);
+  ASSERT_TRUE(two->UpdateDeadLetter(parked, "still not an event").ok());
+  EXPECT_EQ((*one->FindDeadLetter(parked))->replays, 1);
+  ASSERT_TRUE(one->RemoveDeadLetter(parked).ok());
+  EXPECT_EQ(two->RemoveDeadLetter(parked).code(), StatusCode::kNotFound);
+  EXPECT_EQ(two->UpdateDeadLetter(parked, "x").code(), StatusCode::kNotFound);
+  EXPECT_EQ(*one->DeadLetterCount(), 0);
+}
+
+// An event must fit one item: a larger body is refused up front, naming its size, and nothing is queued.
+TEST(DynamoDbSessionStore, AnEventLargerThanAnItemIsRefusedAndNothingIsQueued) {
+  auto [dynalite, tables] = testing::DynaliteWithFreshTables();
+  auto store = NewDynamoDbSessionStore(dynalite->client(), tables, std::chrono::hours(48));
+  const std::string body(kMaxQueuedBodyBytes + 1, 'x');
+  Result<int64_t> queued = store->Enqueue("http", body, FromUnixMillis(1'700'000'000'000));
+  ASSERT_FALSE(queued.ok());
+  EXPECT_EQ(queued.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(queued.status().message().find(std::to_string(body.size()) + " bytes"), std::string::npos)
+      << queued.status().message();
+  EXPECT_TRUE(store->Pending(10)->empty());
+}
+
+// A queue item that is not what the store writes is an Internal error naming the table and the attribute.
+TEST(DynamoDbSessionStore, ADamagedQueueItemIsAnErrorNamingTheTableAndTheAttribute) {
+  auto [dynalite, tables] = testing::DynaliteWithFreshTables();
+  auto store = NewDynamoDbSessionStore(dynalite->client(), tables, std::chrono::hours(48));
+  ASSERT_TRUE(dynalite->client()
+                  .PutItem({.table_name = tables.queue,
+                            .item = {{"queue", AttributeValue::String("dead")},
+                                     {"id", AttributeValue::Number(7)},
+                                     {"parked_at", AttributeValue::String("yesterday")}}})
+                  .ok());
+  Result<std::vector<DeadLetter>> letters = store->DeadLetters(10);
+  ASSERT_FALSE(letters.ok());
+  EXPECT_EQ(letters.status().code(), StatusCode::kInternal);
+  EXPECT_NE(letters.status().message().find("table " + tables.queue), std::string::npos);
+  EXPECT_NE(letters.status().message().find("parked_at"), std::string::npos) << letters.status().message();
+}
 
 TEST(SqliteSessionStore, DeadLettersSurviveReopening) {
   testing::TempDir dir;

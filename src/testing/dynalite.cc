@@ -57,6 +57,7 @@ DynamoDbTableNames Dynalite::FreshTables() {
   tables.state = prefix + tables.state;
   tables.decisions = prefix + tables.decisions;
   tables.sessions = prefix + tables.sessions;
+  tables.queue = prefix + tables.queue;
   return tables;
 }
 
