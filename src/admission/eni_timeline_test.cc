@@ -178,6 +178,26 @@ TEST(Forecast, ReleasesAreCountedAtALowQuantile) {
   EXPECT_LT(f.releases, 5);
 }
 
+TEST(Forecast, OnASlowCleanupDayTheRecentTailsCountAndFewerReleasesAreExpected) {
+  // A month of 20-minute tails, then today's 20 tails of 60 minutes. ENIs available for 19 minutes would all
+  // go within 2 minutes by the month's tails; by today's, none does. The forecast takes the careful count.
+  ForecastSettings s;
+  s.min_history = minutes(30);
+  s.min_tails = 20;
+  s.startup = minutes(2);
+  s.growth_horizon = minutes(2);
+  std::vector<int> tails(200, 20);
+  tails.insert(tails.end(), 20, 60);
+  const EniTimeline slow_today = WithTails(tails, 6, 19);
+  const Forecast f = ForecastSubnet(s, slow_today, slow_today.latest_change());
+  ASSERT_TRUE(f.ready) << f.not_ready;
+  EXPECT_EQ(f.releases, 0);
+  // With every tail 20 minutes the two estimates agree, and all six go.
+  std::vector<int> fast_today(220, 20);
+  const EniTimeline all_fast = WithTails(fast_today, 6, 19);
+  EXPECT_EQ(ForecastSubnet(s, all_fast, all_fast.latest_change()).releases, 6);
+}
+
 TEST(Forecast, SummariseTailsGivesPercentilesAndTheMean) {
   const EniTimeline t = WithTails(10, 20, 0, 0);
   const TailSummary s = SummariseTails(t, {0.5, 0.95});

@@ -22,14 +22,17 @@ std::string ForecastSettingsError(const ForecastSettings& s) {
 namespace {
 
 // Durations of the tails to estimate from, sorted: the role's own when it has enough, else the subnet's.
-std::vector<int64_t> SortedTails(const EniTimeline& timeline, const std::string& role, size_t enough) {
+// With `recent`, only the last `enough` of those (the tails that ended latest): today's regime.
+std::vector<int64_t> SortedTails(const EniTimeline& timeline, const std::string& role, size_t enough,
+                                 bool recent) {
   std::vector<int64_t> mine;
   std::vector<int64_t> all;
-  for (const CleanupTail& t : timeline.tails()) {
+  for (const CleanupTail& t : timeline.tails()) {  // oldest first
     all.push_back(t.available_for.count());
     if (!role.empty() && t.role == role) mine.push_back(t.available_for.count());
   }
   std::vector<int64_t>& chosen = mine.size() >= enough ? mine : all;
+  if (recent && chosen.size() > enough) chosen.erase(chosen.begin(), chosen.end() - static_cast<long>(enough));
   std::sort(chosen.begin(), chosen.end());
   return std::move(chosen);
 }
@@ -41,14 +44,18 @@ double Survival(const std::vector<int64_t>& sorted, int64_t x) {
   return static_cast<double>(above) / static_cast<double>(sorted.size());
 }
 
-// The probability that each available Glue ENI is deleted within `within`, by role.
-std::vector<double> ReleaseProbabilities(const EniTimeline& timeline, Time now, Duration within, size_t enough) {
+// The probability that each available Glue ENI is deleted within `within`, by role, from all the tails of the
+// window or from the recent ones only.
+std::vector<double> ReleaseProbabilities(const EniTimeline& timeline, Time now, Duration within, size_t enough,
+                                         bool recent = false) {
   std::vector<double> p;
   std::map<std::string, std::vector<int64_t>> by_role;
   for (const auto& [id, life] : timeline.live()) {
     if (!life.glue || !life.available_since) continue;
     auto tails = by_role.find(life.role);
-    if (tails == by_role.end()) tails = by_role.emplace(life.role, SortedTails(timeline, life.role, enough)).first;
+    if (tails == by_role.end()) {
+      tails = by_role.emplace(life.role, SortedTails(timeline, life.role, enough, recent)).first;
+    }
     const int64_t age = std::max<int64_t>(0, (now - *life.available_since).count());
     const double alive = Survival(tails->second, age);
     if (alive <= 0) {
@@ -128,15 +135,19 @@ Forecast ForecastSubnet(const ForecastSettings& settings, const EniTimeline& tim
     return f;
   }
   f.ready = true;
-  f.releases = LowerQuantile(
-      ReleaseProbabilities(timeline, now, settings.startup, static_cast<size_t>(settings.min_tails)),
-      settings.release_quantile);
+  // Releases of one day are not independent: on a slow cleanup day every ENI lingers longer. So the count is
+  // the more careful of two estimates: from the window's tails, and from the latest min_tails (today's).
+  const size_t enough = static_cast<size_t>(settings.min_tails);
+  auto releases_within = [&](Duration within) {
+    return std::min(
+        LowerQuantile(ReleaseProbabilities(timeline, now, within, enough), settings.release_quantile),
+        LowerQuantile(ReleaseProbabilities(timeline, now, within, enough, true), settings.release_quantile));
+  };
+  f.releases = releases_within(settings.startup);
   f.growth = timeline.LargestUncontrolledBurst(settings.growth_horizon);
   f.learning = timeline.span() < settings.learn_over;
   if (f.learning) f.growth = std::max(f.growth, growth_floor);
-  f.horizon_releases = LowerQuantile(
-      ReleaseProbabilities(timeline, now, settings.growth_horizon, static_cast<size_t>(settings.min_tails)),
-      settings.release_quantile);
+  f.horizon_releases = releases_within(settings.growth_horizon);
   return f;
 }
 

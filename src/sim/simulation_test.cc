@@ -149,13 +149,13 @@ TEST(Simulation, PoliciesSeeTheSameDays) {
 
 TEST(Simulation, ForecastHoldsLessThanRollingMaxOnTheSeedsWorkloadWithoutFailures) {
   // rolling-max counts the lingering ENIs twice (free already leaves them out); the forecast, once it has a
-  // week of ENI history, allows only for the uncontrolled growth it measured. 45 days x 4 seeds:
-  // rolling-max holds 12 launches and times 7 out; the forecast holds 2 and times none out.
+  // week of ENI history, allows only for the uncontrolled growth it measured. 90 days x 4 seeds:
+  // rolling-max holds 18 launches for nothing and times 8 out; the forecast holds 4 and times none out.
   const Workload w = Load("seed-after.yaml");
   int64_t rolling_held = 0, forecast_held = 0, rolling_timeouts = 0, forecast_timeouts = 0, failures = 0;
   for (uint64_t seed = 1; seed <= 4; ++seed) {
-    const SimulationResult rolling = RunSimulation(w, Policy("rolling-max", w), 45, seed);
-    const SimulationResult forecast = RunSimulation(w, Policy("forecast", w), 45, seed);
+    const SimulationResult rolling = RunSimulation(w, Policy("rolling-max", w), 90, seed);
+    const SimulationResult forecast = RunSimulation(w, Policy("forecast", w), 90, seed);
     rolling_held += rolling.needless_holds;
     forecast_held += forecast.needless_holds;
     rolling_timeouts += rolling.timeouts;
