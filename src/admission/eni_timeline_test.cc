@@ -126,6 +126,16 @@ EniTimeline WithTails(int n, int tail, int available, int age) {
   return WithTails(std::vector<int>(static_cast<size_t>(n), tail), available, age);
 }
 
+// Half an hour of history and 20 tails suffice; releases and bursts are counted within two minutes.
+ForecastSettings TwoMinuteSettings() {
+  ForecastSettings s;
+  s.min_history = minutes(30);
+  s.min_tails = 20;
+  s.startup = minutes(2);
+  s.growth_horizon = minutes(2);
+  return s;
+}
+
 TEST(Forecast, FallsBackUntilItHasTheHistoryAndTheTailsItNeeds) {
   ForecastSettings s;
   s.min_history = std::chrono::hours(24);
@@ -142,11 +152,7 @@ TEST(Forecast, FallsBackUntilItHasTheHistoryAndTheTailsItNeeds) {
 }
 
 TEST(Forecast, AnEniNearTheEndOfItsTailIsCountedAsReleasedAndAFreshOneIsNot) {
-  ForecastSettings s;
-  s.min_history = minutes(30);
-  s.min_tails = 20;
-  s.startup = minutes(2);
-  s.growth_horizon = minutes(2);
+  const ForecastSettings s = TwoMinuteSettings();
   // Every measured tail is 20 minutes: an ENI available for 19 minutes goes within 2, one available for 1
   // minute does not.
   const EniTimeline old_enis = WithTails(40, 20, 6, 19);
@@ -181,11 +187,7 @@ TEST(Forecast, ReleasesAreCountedAtALowQuantile) {
 TEST(Forecast, OnASlowCleanupDayTheRecentTailsCountAndFewerReleasesAreExpected) {
   // A month of 20-minute tails, then today's 20 tails of 60 minutes. ENIs available for 19 minutes would all
   // go within 2 minutes by the month's tails; by today's, none does. The forecast takes the careful count.
-  ForecastSettings s;
-  s.min_history = minutes(30);
-  s.min_tails = 20;
-  s.startup = minutes(2);
-  s.growth_horizon = minutes(2);
+  const ForecastSettings s = TwoMinuteSettings();
   std::vector<int> tails(200, 20);
   tails.insert(tails.end(), 20, 60);
   const EniTimeline slow_today = WithTails(tails, 6, 19);

@@ -129,6 +129,17 @@ TEST(Demo, TellsTheSeedsStoryAndEndsOnItsOwn) {
       << out;
   EXPECT_GE(std::stoi(failed[1]), 1) << out;
   EXPECT_EQ(std::stoi(failed[2]), 0) << out;
+  // A month of the same workload by buffer policy: the forecast, once it has learned, holds fewer launches
+  // for nothing than rolling-max.
+  const size_t month = out.find("over 30 days, by buffer policy");
+  ASSERT_NE(month, std::string::npos) << out;
+  const std::string table = out.substr(month);
+  EXPECT_NE(table.find("rolling-max      forecast        oracle"), std::string::npos) << table;
+  std::smatch holds;
+  ASSERT_TRUE(std::regex_search(table, holds, std::regex(R"(holds a perfect view would skip +(\d+) +(\d+) +(\d+))")))
+      << table;
+  EXPECT_LT(std::stoi(holds[2]), std::stoi(holds[1])) << table;
+  EXPECT_EQ(std::stoi(holds[3]), 0) << table;
 }
 
 TEST(Demo, RefusesASpeedItCannotKeepUpWithAndSaysWhy) {

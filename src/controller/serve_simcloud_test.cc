@@ -183,6 +183,60 @@ TEST_F(ServeAgainstSimcloud, ARestartKeepsObservationsReservationsAndWaiters) {
   EXPECT_EQ(again["code"], "already_admitted");
 }
 
+// The forecast policy through the assembled controller: runs admitted and started in simcloud, observed every
+// minute for half a day, give it measured cleanup tails. Until it has them it decides as rolling-max and says
+// so; then it admits a launch beside lingering ENIs that rolling-max's buffer (at least its floor of 10) would
+// have held it for.
+TEST_F(ServeAgainstSimcloud, TheForecastLearnsTheCleanupTailFromRunsAndThenAdmitsBesideLingeringEnis) {
+  BufferPolicy& buffer = config_.admission.buffer;
+  buffer.kind = BufferPolicy::Kind::kForecast;
+  buffer.forecast.min_history = std::chrono::hours(8);
+  buffer.forecast.learn_over = std::chrono::hours(24);
+  buffer.forecast.min_tails = 20;
+  StartController();
+  const std::string early = Admit("critical", 10, "run-0")["reason"];
+  EXPECT_NE(early.find("(rolling-max: the forecast needs"), std::string::npos) << early;
+
+  GlueClient glue(aws_->client);
+  auto tick_minutes = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      clock_.Advance(minutes(1));
+      server_->controller().Tick();
+    }
+  };
+  auto counts = [&] { return cloud_->sim().With([&](World& w) { return w.Counts(kSubnetA); }); };
+  // A launch every two hours, each admitted before it starts (so its ENIs settle its reservation and are not
+  // uncontrolled growth): five runs of 10 workers, 50 ENIs whose cleanup the controller watches.
+  for (int run = 0; run < 5; ++run) {
+    if (run > 0) ASSERT_EQ(Admit("critical", 10, "run-" + std::to_string(run))["outcome"], "admit");
+    StartJobRunRequest start;
+    start.job_name = "product-metrics";
+    ASSERT_TRUE(glue.StartJobRun(start).ok());
+    tick_minutes(120);
+  }
+  // Then one more, until it has ended and its ENIs linger: rolling-max would keep at least 10 IPs back.
+  ASSERT_EQ(Admit("critical", 10, "run-5")["outcome"], "admit");
+  StartJobRunRequest last;
+  last.job_name = "product-metrics";
+  ASSERT_TRUE(glue.StartJobRun(last).ok());
+  for (int i = 0; i < 240 && (counts().in_use > 2 || counts().available < 5); ++i) tick_minutes(1);
+  ASSERT_GE(counts().available, 5);
+
+  Result<HttpResponse> tail = Get(std::string("/v1/subnets/") + kSubnetA + "/cleanup-tail");
+  ASSERT_TRUE(tail.ok());
+  EXPECT_GE(nlohmann::json::parse(tail->body)["count"].get<int>(), 20) << tail->body;
+  Result<HttpResponse> subnets = Get("/v1/subnets");
+  ASSERT_TRUE(subnets.ok());
+  const int free = 59 - nlohmann::json::parse(subnets->body)["subnets"][0]["latest"]["total"].get<int>();
+  // A launch that needs all but 3 of the free IPs: under any buffer of 10 it would wait.
+  const nlohmann::json d = Admit("critical", free - 3, "beside-the-tail");
+  EXPECT_EQ(d["outcome"], "admit") << d.dump();
+  const std::string reason = d["reason"];
+  EXPECT_NE(reason.find("uncontrolled growth"), std::string::npos) << reason;
+  EXPECT_EQ(reason.find("rolling-max"), std::string::npos) << reason;
+  EXPECT_LT(d["buffer"].get<int>(), 10) << d.dump();
+}
+
 TEST_F(ServeAgainstSimcloud, MetricsAfterRealTrafficPassPromtool) {
   if (!std::filesystem::exists("/usr/bin/promtool"))
     GTEST_SKIP() << "promtool missing (apt-get install prometheus)";
