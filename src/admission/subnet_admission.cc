@@ -185,16 +185,36 @@ std::pair<std::string, Duration> SubnetAdmission::PredictFit(int shortfall, Time
 }
 
 bool SubnetAdmission::AnyWaiterFits(Time now) const {
+  // The headroom is the same for every waiter; what differs is the size, the priority and the place. If the
+  // candidate below waits for want of headroom, so does every waiter; if it waits because those ahead of it
+  // take the headroom, one of them fits.
+  const Waiter* candidate = nullptr;
   for (const Waiter& w : waiters_) {
-    Launch l;
-    l.category = w.category;
-    l.run_id = w.run_id;
-    l.workers = w.needed_ips;  // only checked to be at least 1
-    l.needed_ips = w.needed_ips;
-    l.priority = w.priority;
-    if (Evaluate(l, now).outcome == Outcome::kAdmit) return true;
+    if (now - w.last_seen > settings_.waiter_idle_timeout) continue;
+    if (settings_.priority_floor.enabled && record_.priority_floor_active &&
+        w.priority < settings_.priority_floor.min_priority) {
+      continue;
+    }
+    const bool better =
+        candidate == nullptr ||
+        (settings_.strict_fifo ? w.priority > candidate->priority ||
+                                     (w.priority == candidate->priority && w.sequence < candidate->sequence)
+                               : w.needed_ips < candidate->needed_ips);
+    if (better) candidate = &w;
   }
-  return false;
+  if (candidate == nullptr) return false;
+  Launch l;
+  l.category = candidate->category;
+  l.run_id = candidate->run_id;
+  l.workers = candidate->needed_ips;  // only checked to be at least 1
+  l.needed_ips = candidate->needed_ips;
+  l.priority = candidate->priority;
+  const Decision d = Evaluate(l, now);
+  return d.outcome == Outcome::kAdmit || (!settings_.strict_fifo && d.code == DecisionCode::kQueued);
+}
+
+bool SubnetAdmission::IsWaiting(const std::string& run_id) const {
+  return std::any_of(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.run_id == run_id; });
 }
 
 int SubnetAdmission::ReservedIps(Time now) const {

@@ -121,8 +121,12 @@ class SubnetAdmission {
   // Records that the state was persisted as `version`.
   void MarkCommitted(int64_t version) { record_.version = version; }
 
-  // Whether any waiter would be admitted at `now` on the view in hand (nothing changes).
+  // Whether any waiter would be admitted at `now` on the view in hand (nothing changes). One decision is
+  // evaluated, however many wait: the waiter that fits first if any does (under strict FIFO the head of the
+  // queue, otherwise the smallest launch the priority floor lets in).
   bool AnyWaiterFits(Time now) const;
+  // Whether `run_id` is waiting.
+  bool IsWaiting(const std::string& run_id) const;
 
   // Sum of IPs held by reservations that have not expired at `now`.
   int ReservedIps(Time now) const;

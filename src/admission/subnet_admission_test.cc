@@ -69,6 +69,25 @@ TEST_F(SubnetAdmissionTest, SeedNumbersAdmitTenWorkersWithTwentyNineFree) {
   EXPECT_EQ(d.reason, "29 free - 0 reserved = 29 >= 10 needed + 15 buffer");
 }
 
+// Whether a waiter could be admitted now (the controller then observes the subnet again), found with one
+// evaluation: the smallest waiter, or under strict FIFO the head of the queue.
+TEST_F(SubnetAdmissionTest, AWaiterFitsWhenTheSmallestDoesAndUnderStrictFifoOnlyWhenTheHeadDoes) {
+  for (const bool strict : {false, true}) {
+    SubnetSettings s = Settings();
+    s.strict_fifo = strict;
+    Reset(s);
+    SeedHistory();  // 29 free - 15 buffer: 14 IPs of headroom
+    ASSERT_EQ(Ask("big", 20).outcome, Outcome::kWait);
+    ASSERT_EQ(Ask("small", 16).outcome, Outcome::kWait);
+    EXPECT_FALSE(subnet_.AnyWaiterFits(now_)) << strict;
+    now_ += seconds(30);
+    Observe(16, 12);  // two ENIs gone: 16 IPs of headroom, enough for the smaller, not for the head
+    EXPECT_EQ(subnet_.AnyWaiterFits(now_), !strict) << strict;
+    EXPECT_TRUE(subnet_.IsWaiting("big"));
+    EXPECT_FALSE(subnet_.IsWaiting("run-1"));
+  }
+}
+
 TEST_F(SubnetAdmissionTest, OneMoreReservedLaunchOfTenMakesTheNextWait) {
   SeedHistory();
   ASSERT_EQ(Ask("run-1", 10).outcome, Outcome::kAdmit);

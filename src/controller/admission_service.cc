@@ -193,6 +193,17 @@ Status AdmissionService::Sweep() {
   return expired.status();
 }
 
+bool AdmissionService::RefreshWorthACall(const std::string& subnet_id, const std::string& run_id, Time now,
+                                         Duration poll_interval) const {
+  MutexLock lock(mu_);
+  auto it = subnets_.find(subnet_id);
+  if (it == subnets_.end()) return true;
+  const SubnetAdmission& subnet = it->second;
+  if (!subnet.IsWaiting(run_id) || subnet.history().empty()) return true;  // a new launch gets a fresh view
+  if (now - subnet.history().front().observed_at >= poll_interval) return true;
+  return subnet.AnyWaiterFits(now);
+}
+
 Result<SubnetAdmission> AdmissionService::Snapshot(const std::string& subnet_id) const {
   MutexLock lock(mu_);
   auto it = subnets_.find(subnet_id);

@@ -43,6 +43,11 @@ class AdmissionService {
   // decisions past retention.
   Status Sweep() GG_EXCLUDES(mu_);
 
+  // Whether an admission of `run_id` at `now` is worth observing the subnet first: the launch is new (not
+  // waiting), or the view is `poll_interval` old, or one of the waiters could fit now. Answered on the state
+  // in hand, without copying it; true for an unconfigured subnet.
+  bool RefreshWorthACall(const std::string& subnet_id, const std::string& run_id, Time now,
+                         Duration poll_interval) const GG_EXCLUDES(mu_);
   // A copy of a subnet's current admission state; NotFound for an unconfigured subnet.
   Result<SubnetAdmission> Snapshot(const std::string& subnet_id) const GG_EXCLUDES(mu_);
   // Reads the subnet's state and observations from the store again (another replica observed it); returns

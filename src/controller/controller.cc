@@ -35,15 +35,7 @@ Result<std::unique_ptr<Controller>> Controller::Create(ControllerDeps deps) {
 
 bool Controller::RefreshWorthACall(const std::string& subnet_id, const std::string& run_id) const {
   if (deps_.config.server.refresh_for_every_waiter) return true;
-  Result<SubnetAdmission> snapshot = admission_->Snapshot(subnet_id);
-  if (!snapshot.ok()) return true;
-  const std::vector<Waiter>& waiters = snapshot->waiters();
-  const bool waiting =
-      std::any_of(waiters.begin(), waiters.end(), [&](const Waiter& w) { return w.run_id == run_id; });
-  if (!waiting || snapshot->history().empty()) return true;  // a new launch gets a fresh view
-  const Time now = deps_.clock.Now();
-  if (now - snapshot->history().front().observed_at >= deps_.config.admission.poll_interval) return true;
-  return snapshot->AnyWaiterFits(now);
+  return admission_->RefreshWorthACall(subnet_id, run_id, deps_.clock.Now(), deps_.config.admission.poll_interval);
 }
 
 Result<Decision> Controller::Admit(const AdmissionRequest& request) {
