@@ -200,6 +200,20 @@ TEST(Forecast, OnASlowCleanupDayTheRecentTailsCountAndFewerReleasesAreExpected) 
   EXPECT_EQ(ForecastSubnet(s, all_fast, all_fast.latest_change()).releases, 6);
 }
 
+TEST(Forecast, ExpectedReleasesForSeveralHorizonsAreEachHorizonsOwn) {
+  std::vector<int> tails;
+  for (int i = 0; i < 40; ++i) tails.push_back(5 + i);
+  const EniTimeline t = WithTails(tails, 8, 12);
+  const std::vector<Duration> horizons = {minutes(0), minutes(2), minutes(10), minutes(60)};
+  const std::vector<double> at_once = ExpectedReleasesWithin(t, t.latest_change(), horizons);
+  ASSERT_EQ(at_once.size(), horizons.size());
+  for (size_t i = 0; i < horizons.size(); ++i) {
+    EXPECT_DOUBLE_EQ(at_once[i], ExpectedReleases(t, t.latest_change(), horizons[i])) << i;
+  }
+  EXPECT_DOUBLE_EQ(at_once[0], 0.0);
+  EXPECT_GT(at_once[2], at_once[1]);
+}
+
 TEST(Forecast, SummariseTailsGivesPercentilesAndTheMean) {
   const EniTimeline t = WithTails(10, 20, 0, 0);
   const TailSummary s = SummariseTails(t, {0.5, 0.95});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace glueguard {
 
@@ -44,27 +45,44 @@ double Survival(const std::vector<int64_t>& sorted, int64_t x) {
   return static_cast<double>(above) / static_cast<double>(sorted.size());
 }
 
-// The probability that each available Glue ENI is deleted within `within`, by role, from all the tails of the
-// window or from the recent ones only.
+// Each available Glue ENI's age, and the sorted tails of its role (or the subnet's), from all the tails of
+// the window or from the recent ones only: built once, asked for any horizon.
+class ReleaseModel {
+ public:
+  ReleaseModel(const EniTimeline& timeline, Time now, size_t enough, bool recent) {
+    for (const auto& [id, life] : timeline.live()) {
+      if (!life.glue || !life.available_since) continue;
+      auto tails = by_role_.find(life.role);
+      if (tails == by_role_.end()) {
+        tails = by_role_.emplace(life.role, SortedTails(timeline, life.role, enough, recent)).first;
+      }
+      enis_.emplace_back(std::max<int64_t>(0, (now - *life.available_since).count()), &tails->second);
+    }
+  }
+
+  // The probability that each ENI is deleted within `within`.
+  std::vector<double> Within(Duration within) const {
+    std::vector<double> p;
+    p.reserve(enis_.size());
+    for (const auto& [age, tails] : enis_) {
+      const double alive = Survival(*tails, age);
+      if (alive <= 0) {
+        p.push_back(0);  // older than every tail measured: not expected to go
+        continue;
+      }
+      p.push_back((alive - Survival(*tails, age + within.count())) / alive);
+    }
+    return p;
+  }
+
+ private:
+  std::map<std::string, std::vector<int64_t>> by_role_;  // nodes never move: enis_ points into them
+  std::vector<std::pair<int64_t, const std::vector<int64_t>*>> enis_;
+};
+
 std::vector<double> ReleaseProbabilities(const EniTimeline& timeline, Time now, Duration within, size_t enough,
                                          bool recent = false) {
-  std::vector<double> p;
-  std::map<std::string, std::vector<int64_t>> by_role;
-  for (const auto& [id, life] : timeline.live()) {
-    if (!life.glue || !life.available_since) continue;
-    auto tails = by_role.find(life.role);
-    if (tails == by_role.end()) {
-      tails = by_role.emplace(life.role, SortedTails(timeline, life.role, enough, recent)).first;
-    }
-    const int64_t age = std::max<int64_t>(0, (now - *life.available_since).count());
-    const double alive = Survival(tails->second, age);
-    if (alive <= 0) {
-      p.push_back(0);  // older than every tail measured: not expected to go
-      continue;
-    }
-    p.push_back((alive - Survival(tails->second, age + within.count())) / alive);
-  }
-  return p;
+  return ReleaseModel(timeline, now, enough, recent).Within(within);
 }
 
 // The largest k with P(X < k) <= q, for X a sum of independent Bernoulli(p_i): the count reached with
@@ -99,6 +117,19 @@ int LowerQuantile(const std::vector<double>& p, double q) {
 }
 
 }  // namespace
+
+std::vector<double> ExpectedReleasesWithin(const EniTimeline& timeline, Time now,
+                                           const std::vector<Duration>& within) {
+  const ReleaseModel model(timeline, now, 1, false);
+  std::vector<double> expected;
+  expected.reserve(within.size());
+  for (Duration d : within) {
+    double sum = 0;
+    for (double x : model.Within(d)) sum += x;
+    expected.push_back(sum);
+  }
+  return expected;
+}
 
 double ExpectedReleases(const EniTimeline& timeline, Time now, Duration within, int* available) {
   const std::vector<double> p = ReleaseProbabilities(timeline, now, within, 1);

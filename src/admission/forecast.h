@@ -49,6 +49,9 @@ Forecast ForecastSubnet(const ForecastSettings& settings, const EniTimeline& tim
 // The mean number of available Glue ENIs deleted by now + within, given each one's age; also how many are
 // available. Ages past every measured tail count as never released (an orphan does not clean itself up).
 double ExpectedReleases(const EniTimeline& timeline, Time now, Duration within, int* available = nullptr);
+// The same for several horizons at once, the tails sorted once.
+std::vector<double> ExpectedReleasesWithin(const EniTimeline& timeline, Time now,
+                                           const std::vector<Duration>& within);
 
 // Cleanup tails of `timeline` at the given quantiles (each in [0, 1]); empty when there are none. With a
 // non-empty `role`, only that role's tails.

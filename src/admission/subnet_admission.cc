@@ -168,11 +168,13 @@ void SubnetAdmission::SettleByGrowth(const Observation& o, SubnetChanges& change
 std::pair<std::string, Duration> SubnetAdmission::PredictFit(int shortfall, Time now) const {
   // Releases are counted from the launch's ENI arrival, startup after the decision that would admit it.
   const Duration startup = settings_.buffer.forecast.startup;
-  const double already = ExpectedReleases(*timeline_, now, startup);
   constexpr int kMinutesAhead = 30;
+  std::vector<Duration> horizons;  // startup, then 1 to kMinutesAhead minutes after it
+  for (int minutes = 0; minutes <= kMinutesAhead; ++minutes) horizons.push_back(std::chrono::minutes(minutes) + startup);
+  const std::vector<double> expected = ExpectedReleasesWithin(*timeline_, now, horizons);
   for (int minutes = 1; minutes <= kMinutesAhead; ++minutes) {
     const Duration after = std::chrono::minutes(minutes);
-    const double more = ExpectedReleases(*timeline_, now, after + startup) - already;
+    const double more = expected[static_cast<size_t>(minutes)] - expected[0];
     if (more >= shortfall) {
       const Duration wait = std::clamp<Duration>(after, settings_.retry_after, settings_.max_wait);
       return {fmt::format("fits in about {} min as {} ENIs finish their cleanup", minutes,
