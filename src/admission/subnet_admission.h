@@ -3,6 +3,7 @@
 // the change as a SubnetChanges, so the owner can persist exactly what changed.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,11 +38,15 @@ struct SubnetSettings {
   Duration retry_after = std::chrono::seconds(60);      // the wait a launcher is told before asking again
   bool strict_fifo = false;  // true: only the head waiter may be admitted; false: best effort
   PriorityFloor priority_floor;
+  // Categories whose reservations only their roles' ENIs settle (role ARNs or names); the others take any
+  // Glue ENI these roles do not claim.
+  std::map<std::string, std::vector<std::string>> category_roles;
 };
 
 // IPs held for an admitted launch until an observation shows its ENIs or the TTL passes. With observations
-// that list ENIs, each new Glue ENI settles one IP of the oldest reservation made before it appeared; with
-// counts only, the net growth of the total does.
+// that list ENIs, each new Glue ENI settles one IP of the oldest reservation made before it appeared (of the
+// categories its role belongs to, when categories name roles); with counts only, the net growth of the total
+// does.
 struct Reservation {
   std::string id;
   std::string subnet_id;

@@ -307,13 +307,14 @@ namespace glueguard {
 namespace {
 
 // Observations that list their ENIs: Glue ENIs "eni-<n>" with the given statuses.
-Observation Listed(Time at, const std::vector<std::pair<int, std::string>>& enis) {
+Observation Listed(Time at, const std::vector<std::pair<int, std::string>>& enis,
+                   const std::string& role = "arn:aws:iam::1:role/Glue") {
   Observation o;
   o.subnet_id = "subnet-a";
   o.observed_at = at;
   o.enis.emplace();
   for (const auto& [n, status] : enis) {
-    o.enis->push_back({"eni-" + std::to_string(n), status, "arn:aws:iam::1:role/Glue", true});
+    o.enis->push_back({"eni-" + std::to_string(n), status, role, true});
     ++o.total_enis;
     (status == "in-use" ? o.in_use : status == "available" ? o.available : o.other)++;
   }
@@ -337,6 +338,32 @@ TEST_F(SubnetAdmissionTest, AReservationSettlesByTheEnisThatAppearEvenWhenOthers
   // The appearances the reservation explained are not uncontrolled growth; the deletions are cleanup tails.
   EXPECT_EQ(subnet_.timeline().LargestUncontrolledBurst(minutes(15)), 0);
   EXPECT_EQ(subnet_.timeline().tails().size(), 5u);
+}
+
+// With roles named per category, an ENI settles only its own category's reservations: a run of another role
+// (a console run, another team's job) arriving first is uncontrolled growth and leaves the reservation be.
+TEST_F(SubnetAdmissionTest, WithRolesPerCategoryAnEniSettlesOnlyItsCategorysReservation) {
+  SubnetSettings s = Settings();
+  s.category_roles["critical"] = {"GlueCritical"};  // a role name: matches the ARN's end, path and all
+  Reset(s);
+  subnet_.Observe(Listed(now_, {{1, "in-use"}}));
+  ASSERT_EQ(Ask("run-1", 3).outcome, Outcome::kAdmit);
+  now_ += minutes(1);
+  subnet_.Observe(Listed(now_, {{1, "in-use"}, {2, "in-use"}, {3, "in-use"}, {4, "in-use"}},
+                         "arn:aws:iam::1:role/Other"));
+  EXPECT_EQ(subnet_.ReservedIps(now_), 3);
+  EXPECT_EQ(subnet_.timeline().LargestUncontrolledBurst(minutes(15)), 3);
+  now_ += minutes(1);
+  Observation mine = Listed(now_, {{1, "in-use"}, {2, "in-use"}, {3, "in-use"}, {4, "in-use"}},
+                            "arn:aws:iam::1:role/Other");
+  for (int n = 5; n < 8; ++n) {
+    mine.enis->push_back({"eni-" + std::to_string(n), "in-use", "arn:aws:iam::1:role/service/GlueCritical", true});
+    ++mine.total_enis;
+    ++mine.in_use;
+  }
+  subnet_.Observe(mine);
+  EXPECT_EQ(subnet_.ReservedIps(now_), 0);
+  EXPECT_EQ(subnet_.timeline().LargestUncontrolledBurst(minutes(15)), 3);  // the run's own ENIs were not
 }
 
 TEST_F(SubnetAdmissionTest, EnisNoReservationExplainsAreUncontrolledGrowth) {

@@ -41,6 +41,9 @@ SubnetSettings Config::SettingsFor(const SubnetConfig& subnet) const {
   s.retry_after = admission.poll_interval;
   s.strict_fifo = subnet.strict_fifo.value_or(admission.strict_fifo);
   s.priority_floor = admission.priority_floor;
+  for (const CategoryConfig& c : categories) {
+    if (c.subnet_id == subnet.id && !c.roles.empty()) s.category_roles[c.name] = c.roles;
+  }
   return s;
 }
 
@@ -357,7 +360,7 @@ void ReadCategories(YamlReader& r, const YAML::Node& node, Config& config) {
       continue;
     }
     r.CheckKeys(item, path,
-                {"name", "subnet", "connection", "priority", "ips_per_worker", "extra_ips_per_job"});
+                {"name", "subnet", "connection", "priority", "ips_per_worker", "extra_ips_per_job", "roles"});
     CategoryConfig c;
     c.line = item.Mark().line + 1;
     bool ok = r.ReadString(item, path, "name", c.name, true);
@@ -379,6 +382,9 @@ void ReadCategories(YamlReader& r, const YAML::Node& node, Config& config) {
     ok &= r.ReadInt(item, path, "priority", c.priority, -1'000'000, 1'000'000);
     ok &= r.ReadInt(item, path, "ips_per_worker", c.ips_per_worker, 1, 16);
     ok &= r.ReadInt(item, path, "extra_ips_per_job", c.extra_ips_per_job, 0, 1000);
+    std::optional<std::vector<std::string>> roles;
+    ok &= r.ReadStringList(item, path, "roles", roles);
+    if (roles) c.roles = std::move(*roles);
     if (!c.name.empty() && !seen.insert(c.name).second) {
       r.Error(item, path, fmt::format("category '{}' is defined twice", c.name));
       ok = false;

@@ -109,6 +109,9 @@ struct CategoryConfig {
   int priority = 0;        // higher is admitted first
   int ips_per_worker = 1;
   int extra_ips_per_job = 0;
+  // The IAM roles its jobs run as (ARNs or role names), named in their ENIs' descriptions: only ENIs of these
+  // roles settle its reservations. Empty: any Glue ENI no other category's roles claim.
+  std::vector<std::string> roles;
   int line = 0;
 };
 

@@ -238,6 +238,23 @@ TEST(Config, ADynamoDbStoreNamesItsTablesAndTheReplicaComesFromTheEnvironment) {
       std::string::npos);
 }
 
+TEST(Config, ACategoryNamesTheRolesWhoseEnisSettleItsReservations) {
+  Result<Config> c = ParseConfig(std::string(kMinimal) +
+                                     "  - name: batch\n    subnet: subnet-a\n"
+                                     "    roles: [arn:aws:iam::1:role/GlueBatch, GlueBatchBackfill]\n",
+                                 "t", NoEnv());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_TRUE(c->categories[0].roles.empty());
+  ASSERT_EQ(c->categories[1].roles.size(), 2u);
+  const SubnetSettings s = c->SettingsFor(c->subnets[0]);
+  ASSERT_EQ(s.category_roles.size(), 1u);  // only the category that names roles
+  EXPECT_EQ(s.category_roles.at("batch")[1], "GlueBatchBackfill");
+  EXPECT_NE(ErrorOf(std::string(kMinimal) + "    roles: [GlueA, GlueA]\n").find("categories[0].roles: 'GlueA' is listed twice"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(std::string(kMinimal) + "    roles: {a: b}\n").find("must be a non-empty list of strings"),
+            std::string::npos);
+}
+
 TEST(Config, AClaimMustOutlastTheProvisioningWait) {
   const std::string sessions = "sessions:\n  provisioning_wait: 90s\n  claim_stale_after: 60s\n";
   EXPECT_NE(ErrorOf(std::string(kMinimal) + sessions).find("sessions.claim_stale_after"), std::string::npos);

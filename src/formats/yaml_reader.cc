@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 
 #include "base/strings.h"
 
@@ -159,6 +160,37 @@ bool YamlReader::ReadDuration(const YAML::Node& map, const std::string& path, co
 
 std::string YamlReader::Join(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
+}
+
+bool YamlReader::ReadStringList(const YAML::Node& map, const std::string& path, const char* key,
+                                std::optional<std::vector<std::string>>& out) {
+  const YAML::Node node = map[key];
+  if (!node) return true;
+  const std::string where = Join(path, key);
+  std::vector<std::string> items;
+  if (node.IsScalar() && !node.Scalar().empty()) {
+    items.push_back(node.Scalar());
+  } else if (node.IsSequence() && node.size() > 0) {
+    for (size_t i = 0; i < node.size(); ++i) {
+      if (!node[i].IsScalar() || node[i].Scalar().empty()) {
+        Error(node[i], fmt::format("{}[{}]", where, i), "must be a non-empty string");
+        return false;
+      }
+      items.push_back(node[i].Scalar());
+    }
+  } else {
+    Error(node, where, "must be a non-empty list of strings");
+    return false;
+  }
+  std::set<std::string> seen;
+  for (const std::string& item : items) {
+    if (!seen.insert(item).second) {
+      Error(node, where, fmt::format("'{}' is listed twice", item));
+      return false;
+    }
+  }
+  out = std::move(items);
+  return true;
 }
 
 bool YamlReader::ReadSignedCount(const YAML::Node& map, const std::string& path, const char* key, int& out) {

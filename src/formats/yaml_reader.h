@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,9 @@ class YamlReader {
   // A duration with a unit ("90s", "15m", "1h30m"), longer than zero.
   bool ReadDuration(const YAML::Node& map, const std::string& path, const char* key, Duration& out);
 
+  // A non-empty list of non-empty strings (a single string reads as a list of one), without repeats.
+  bool ReadStringList(const YAML::Node& map, const std::string& path, const char* key,
+                      std::optional<std::vector<std::string>>& out);
   // A count (of IPs, say) from 0: a negative value gets its own message, since it is the likely mistake.
   bool ReadSignedCount(const YAML::Node& map, const std::string& path, const char* key, int& out);
 

@@ -19,38 +19,6 @@ const std::vector<std::string> kLimitKeys = {"max_workers",          "max_dpu",
                                              "allowed_connections",  "allowed_glue_versions",
                                              "required_tags"};
 
-// A non-empty list of non-empty strings (a single string reads as a list of one), without repeats.
-bool ReadStringList(YamlReader& r, const YAML::Node& map, const std::string& path, const char* key,
-                    std::optional<std::vector<std::string>>& out) {
-  const YAML::Node node = map[key];
-  if (!node) return true;
-  const std::string where = YamlReader::Join(path, key);
-  std::vector<std::string> items;
-  if (node.IsScalar() && !node.Scalar().empty()) {
-    items.push_back(node.Scalar());
-  } else if (node.IsSequence() && node.size() > 0) {
-    for (size_t i = 0; i < node.size(); ++i) {
-      if (!node[i].IsScalar() || node[i].Scalar().empty()) {
-        r.Error(node[i], fmt::format("{}[{}]", where, i), "must be a non-empty string");
-        return false;
-      }
-      items.push_back(node[i].Scalar());
-    }
-  } else {
-    r.Error(node, where, "must be a non-empty list of strings");
-    return false;
-  }
-  std::set<std::string> seen;
-  for (const std::string& item : items) {
-    if (!seen.insert(item).second) {
-      r.Error(node, where, fmt::format("'{}' is listed twice", item));
-      return false;
-    }
-  }
-  out = std::move(items);
-  return true;
-}
-
 bool ReadStringMap(YamlReader& r, const YAML::Node& map, const std::string& path, const char* key,
                    std::map<std::string, std::string>& out) {
   const YAML::Node node = map[key];
@@ -80,7 +48,7 @@ void ReadLimits(YamlReader& r, const YAML::Node& node, const std::string& path, 
   }
   double dpu = 0;
   if (node["max_dpu"] && r.ReadDouble(node, path, "max_dpu", dpu, 0.25, 1e6)) limits.max_dpu = dpu;
-  if (ReadStringList(r, node, path, "allowed_worker_types", limits.allowed_worker_types) &&
+  if (r.ReadStringList(node, path, "allowed_worker_types", limits.allowed_worker_types) &&
       limits.allowed_worker_types) {
     for (const std::string& type : *limits.allowed_worker_types) {
       if (WorkerDpu(type)) continue;
@@ -107,9 +75,9 @@ void ReadLimits(YamlReader& r, const YAML::Node& node, const std::string& path, 
   if (node["require_vpc_connection"] && r.ReadBool(node, path, "require_vpc_connection", flag)) {
     limits.require_vpc_connection = flag;
   }
-  ReadStringList(r, node, path, "allowed_connections", limits.allowed_connections);
-  ReadStringList(r, node, path, "allowed_glue_versions", limits.allowed_glue_versions);
-  ReadStringList(r, node, path, "required_tags", limits.required_tags);
+  r.ReadStringList(node, path, "allowed_connections", limits.allowed_connections);
+  r.ReadStringList(node, path, "allowed_glue_versions", limits.allowed_glue_versions);
+  r.ReadStringList(node, path, "required_tags", limits.required_tags);
 }
 
 void ReadScopes(YamlReader& r, const YAML::Node& node, const std::string& path,
