@@ -22,8 +22,11 @@ struct SessionsRuntime {
   std::unique_ptr<SnsClient> sns;
   std::unique_ptr<SqsClient> sqs;
   std::unique_ptr<FanOutNotifier> notifier;
-  std::unique_ptr<SessionStore> local_store;  // the configured store: dedupe, the inbox, the dead letters
-  std::unique_ptr<SessionStore> store;  // what the handler uses: local_store, or it with SQS dead letters
+  std::unique_ptr<SessionStore> store;                 // the configured store: dedupe, the inbox, dead letters
+  std::unique_ptr<DeadLetterStore> dead_letter_queue;  // sessions.dead_letter_queue_url's, when set
+
+  // Where dead letters are: the queue when one is set, else the store.
+  DeadLetterStore& dead_letters() { return dead_letter_queue ? *dead_letter_queue : *store; }
 
   // Errors: the AWS environment's, the store's (a file that cannot be opened), the notify section's.
   static Result<std::unique_ptr<SessionsRuntime>> Create(const Config& config, const EnvLookup& env);
@@ -37,9 +40,8 @@ struct SessionsRuntime {
 // the DynamoDB tables every replica shares (through `aws`, which must then be given and outlive the store).
 Result<std::unique_ptr<SessionStore>> OpenSessionStore(const Config& config, AwsClient* aws = nullptr);
 
-// `local` itself when sessions.dead_letter_queue_url is empty; else `local` with dead letters on that queue.
-// `local` and `sqs` must outlive the result.
-std::unique_ptr<SessionStore> WithDeadLetterQueue(const SessionsConfig& sessions, SessionStore& local,
-                                                  SqsApi& sqs);
+// The dead letters on sessions.dead_letter_queue_url, or nullptr when it is empty (they stay in the session
+// store). `sqs` must outlive the result.
+std::unique_ptr<DeadLetterStore> DeadLetterQueueFor(const SessionsConfig& sessions, SqsApi& sqs);
 
 }  // namespace glueguard

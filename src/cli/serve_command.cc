@@ -119,8 +119,8 @@ int RunServe(CommandContext& context) {
   GlueClient glue(*(*aws)->client);
   SqsClient sqs(*(*aws)->client);
   std::unique_ptr<FanOutNotifier> session_notifier;
-  std::unique_ptr<SessionStore> configured_session_store;  // with a DynamoDB store, shared by every replica
-  std::unique_ptr<SessionStore> session_store;
+  std::unique_ptr<SessionStore> session_store;  // with a DynamoDB store, shared by every replica
+  std::unique_ptr<DeadLetterStore> dead_letter_queue;
   std::unique_ptr<SessionService> sessions;
   if (config->sessions.configured) {
     Result<std::unique_ptr<FanOutNotifier>> notifier =
@@ -133,15 +133,16 @@ int RunServe(CommandContext& context) {
       return kExitFailure;
     }
     session_notifier = std::move(*notifier);
-    configured_session_store = std::move(*opened);
-    session_store = WithDeadLetterQueue(config->sessions, *configured_session_store, sqs);
+    session_store = std::move(*opened);
+    dead_letter_queue = DeadLetterQueueFor(config->sessions, sqs);
     SessionServiceOptions session_options;
     // A shared inbox also holds what other replicas accepted: events one of them accepted and died before
     // handling are found by the next look.
     if (config->store.kind == "dynamodb") session_options.shared_inbox_every = kSharedInboxEvery;
     Result<std::unique_ptr<SessionService>> started = SessionService::Start(
         SessionServiceDeps{config->sessions, glue, &sqs, *session_notifier, *session_store, (*aws)->clock,
-                           (*aws)->sleeper, (*aws)->random, metrics, LineLogger(context.err)},
+                           (*aws)->sleeper, (*aws)->random, metrics, LineLogger(context.err),
+                           dead_letter_queue.get()},
         session_options);
     if (!started.ok()) {
       context.err << "glueguard: " << started.status().message() << "\n";

@@ -72,7 +72,7 @@ int RunSessionsDlqList(CommandContext& context) {
   // at up to 10).
   std::unique_ptr<SessionsRuntime> runtime;
   std::unique_ptr<SessionStore> local;
-  SessionStore* store = nullptr;
+  DeadLetterStore* store = nullptr;
   if (config->sessions.dead_letter_queue_url.empty() && config->store.kind != "dynamodb") {
     Result<std::unique_ptr<SessionStore>> opened = OpenSessionStore(*config);
     if (!opened.ok()) {
@@ -88,7 +88,7 @@ int RunSessionsDlqList(CommandContext& context) {
       return kExitFailure;
     }
     runtime = std::move(*created);
-    store = runtime->store.get();
+    store = &runtime->dead_letters();
   }
   Result<std::vector<DeadLetter>> letters = store->DeadLetters(limit);
   if (!letters.ok()) {
@@ -181,7 +181,7 @@ int RunSessionsDlqReplay(CommandContext& context) {
   }
   std::vector<int64_t> ids;
   if (flags->Has("all")) {
-    Result<std::vector<DeadLetter>> letters = rt.store->DeadLetters(1'000'000);
+    Result<std::vector<DeadLetter>> letters = rt.dead_letters().DeadLetters(1'000'000);
     if (!letters.ok()) {
       context.err << "glueguard: " << letters.status().message() << "\n";
       return kExitFailure;

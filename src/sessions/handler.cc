@@ -86,7 +86,7 @@ Result<HandleResult> SessionEventHandler::HandleLiveSession(const Session& sessi
 }
 
 Result<HandleResult> SessionEventHandler::Replay(int64_t id, const HandleOptions& options) {
-  Result<std::optional<DeadLetter>> found = deps_.store.FindDeadLetter(id);
+  Result<std::optional<DeadLetter>> found = deps_.parked().FindDeadLetter(id);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return Status::NotFound(fmt::format("no dead-lettered event with id {}", id));
   const DeadLetter letter = **found;
@@ -97,7 +97,7 @@ Result<HandleResult> SessionEventHandler::Replay(int64_t id, const HandleOptions
     const std::string session_id = letter.event_id.substr(kReconcilePrefix.size());
     Result<Session> session = deps_.glue.GetSession(session_id);
     if (!session.ok() && session.status().code() != StatusCode::kNotFound) {
-      GG_RETURN_IF_ERROR(deps_.store.UpdateDeadLetter(id, session.status().message()));
+      GG_RETURN_IF_ERROR(deps_.parked().UpdateDeadLetter(id, session.status().message()));
       return session.status();
     }
     if (session.ok()) {
@@ -115,12 +115,12 @@ Result<HandleResult> SessionEventHandler::Replay(int64_t id, const HandleOptions
   if (!result.ok()) return result;
   // Handling again parked it again under a new id when it still fails: keep one letter, the original.
   if (result->dead_letter_id != 0) {
-    GG_RETURN_IF_ERROR(deps_.store.RemoveDeadLetter(result->dead_letter_id));
-    GG_RETURN_IF_ERROR(deps_.store.UpdateDeadLetter(id, result->detail));
+    GG_RETURN_IF_ERROR(deps_.parked().RemoveDeadLetter(result->dead_letter_id));
+    GG_RETURN_IF_ERROR(deps_.parked().UpdateDeadLetter(id, result->detail));
     result->dead_letter_id = id;
     return result;
   }
-  GG_RETURN_IF_ERROR(deps_.store.RemoveDeadLetter(id));
+  GG_RETURN_IF_ERROR(deps_.parked().RemoveDeadLetter(id));
   if (deps_.metrics != nullptr) deps_.metrics->dead_letters->With({}).Add(-1);
   Log(fmt::format("replayed dead letter {} ({}): {}", id, letter.event_id,
                   EventOutcomeName(result->outcome)));
@@ -227,7 +227,7 @@ Result<HandleResult> SessionEventHandler::Park(HandleResult result, const std::s
   letter.error = error;
   letter.attempts = std::max(1, result.attempts);
   letter.parked_at = deps_.clock.Now();
-  Result<int64_t> id = deps_.store.Park(letter);
+  Result<int64_t> id = deps_.parked().Park(letter);
   if (!id.ok()) return id.status().WithContext(fmt::format("parking an event that failed: {}", error));
   result.dead_letter_id = *id;
   result.detail = error;

@@ -36,6 +36,9 @@ struct SessionHandlerDeps {
   Random& random;
   SessionMetrics* metrics = nullptr;                 // may be nullptr
   std::function<void(const std::string&)> log = {};  // one line per thing done; may be empty
+  DeadLetterStore* dead_letters = nullptr;  // where failures are parked; nullptr: `store`
+
+  DeadLetterStore& parked() const { return dead_letters != nullptr ? *dead_letters : store; }
 };
 
 enum class EventOutcome { kCompliant, kViolation, kIgnored, kDuplicate, kInvalid, kDeadLettered };

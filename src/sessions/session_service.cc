@@ -34,13 +34,14 @@ Result<std::unique_ptr<SessionService>> SessionService::Start(SessionServiceDeps
   Result<SessionMetrics> metrics = SessionMetrics::Register(s->deps_.metrics);
   if (!metrics.ok()) return metrics.status();
   s->metrics_ = *metrics;
-  Result<int64_t> parked = s->deps_.store.DeadLetterCount();
+  Result<int64_t> parked = s->deps_.parked().DeadLetterCount();
   if (!parked.ok()) return parked.status().WithContext("reading the dead-letter count");
   s->metrics_.dead_letters->With({}).Set(static_cast<double>(*parked));
 
-  SessionHandlerDeps handler_deps{s->deps_.config, s->deps_.glue,  s->deps_.notifier,
-                                  s->deps_.store,  s->deps_.clock, s->deps_.sleeper,
-                                  s->deps_.random, &s->metrics_,   s->deps_.log};
+  SessionHandlerDeps handler_deps{s->deps_.config,  s->deps_.glue,  s->deps_.notifier,
+                                  s->deps_.store,   s->deps_.clock, s->deps_.sleeper,
+                                  s->deps_.random,  &s->metrics_,   s->deps_.log,
+                                  s->deps_.dead_letters};
   s->handler_ = std::make_unique<SessionEventHandler>(handler_deps);
   s->reconciler_ = std::make_unique<SessionReconciler>(s->deps_.glue, s->deps_.store, *s->handler_,
                                                        s->deps_.clock, options.reconcile_grace, s->deps_.log);
@@ -154,7 +155,7 @@ Result<SweepStats> SessionService::SweepNow() {
 }
 
 std::optional<int64_t> SessionService::DeadLetterCount() {
-  Result<int64_t> n = deps_.store.DeadLetterCount();
+  Result<int64_t> n = deps_.parked().DeadLetterCount();
   if (!n.ok()) return std::nullopt;
   return *n;
 }

@@ -30,6 +30,9 @@ struct SessionServiceDeps {
   Random& random;
   MetricsRegistry& metrics;
   std::function<void(const std::string&)> log = {};
+  DeadLetterStore* dead_letters = nullptr;  // where failures are parked; nullptr: `store`
+
+  DeadLetterStore& parked() const { return dead_letters != nullptr ? *dead_letters : store; }
 };
 
 struct SessionServiceOptions {

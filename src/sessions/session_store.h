@@ -1,7 +1,10 @@
 // SessionStore: what session boundaries remember so that no event is lost and none acts twice — the dedupe
-// ledger (event ids claimed, handled) and the dead-letter store (events that could not be handled, with their
-// error, until they are replayed). SQLite (the same file as the observation store, tables of its own) and an
-// in-memory implementation share one contract test.
+// ledger (event ids claimed, handled, sessions known), the inbox (events accepted and not yet handled) and the
+// dead letters (events that could not be handled, with their error, until they are replayed). Memory, SQLite
+// (the same file as the observation store, tables of its own) and DynamoDB share one contract test.
+//
+// The dead letters are an interface of their own, DeadLetterStore: a deployment may park them elsewhere (an
+// SQS queue, sessions.dead_letter_queue_url) while the rest stays in the store.
 //
 // Every method is thread-safe. Errors: Unavailable when the backing store cannot be reached, Internal when it
 // holds something unreadable, InvalidArgument for bad input (an empty event id).
@@ -45,9 +48,25 @@ struct DeadLetter {
   int replays = 0;  // replays tried that failed again
 };
 
-class SessionStore {
+// Where events that could not be handled are parked until they are replayed.
+class DeadLetterStore {
  public:
-  virtual ~SessionStore() = default;
+  virtual ~DeadLetterStore() = default;
+
+  // Parks an event; returns its id.
+  virtual Result<int64_t> Park(const DeadLetter& letter) = 0;
+  // Up to `limit` parked events, oldest first.
+  virtual Result<std::vector<DeadLetter>> DeadLetters(int limit) = 0;
+  virtual Result<std::optional<DeadLetter>> FindDeadLetter(int64_t id) = 0;
+  // Removes a parked event (replayed). NotFound when there is none with that id.
+  virtual Status RemoveDeadLetter(int64_t id) = 0;
+  // Records a failed replay: the error and one more replay.
+  virtual Status UpdateDeadLetter(int64_t id, const std::string& error) = 0;
+  virtual Result<int64_t> DeadLetterCount() = 0;
+};
+
+class SessionStore : public DeadLetterStore {
+ public:
 
   // Claims `event_id` for handling at `now`. A claim still in progress older than `stale_after` is taken
   // over (its handler died). A done record older than `window` no longer counts, so the event is claimed.
@@ -70,17 +89,6 @@ class SessionStore {
   virtual Result<std::vector<InboxItem>> Pending(int limit) = 0;
   // Removes a handled event from the inbox (no error when it is gone already).
   virtual Status Dequeue(int64_t id) = 0;
-
-  // Parks an event; returns its id.
-  virtual Result<int64_t> Park(const DeadLetter& letter) = 0;
-  // Up to `limit` parked events, oldest first.
-  virtual Result<std::vector<DeadLetter>> DeadLetters(int limit) = 0;
-  virtual Result<std::optional<DeadLetter>> FindDeadLetter(int64_t id) = 0;
-  // Removes a parked event (replayed). NotFound when there is none with that id.
-  virtual Status RemoveDeadLetter(int64_t id) = 0;
-  // Records a failed replay: the error and one more replay.
-  virtual Status UpdateDeadLetter(int64_t id, const std::string& error) = 0;
-  virtual Result<int64_t> DeadLetterCount() = 0;
 
   // Deletes dedupe records and known sessions older than `cutoff`; returns how many.
   virtual Result<int64_t> ExpireBefore(Time cutoff) = 0;

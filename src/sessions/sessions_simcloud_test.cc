@@ -196,9 +196,9 @@ TEST_F(SessionsAgainstSimcloud, DeadLettersCanLiveOnAnSqsQueueAndReplayFromIt) {
   if (IsSkipped()) return;
   ASSERT_TRUE(cloud_->sqs().CreateQueue("glueguard-dead-letters").ok());
   const std::string dlq = cloud_->endpoint() + "/123456789012/glueguard-dead-letters";
-  auto store = NewSqsDeadLetterStore(*store_, *sqs_, dlq);
+  auto store = NewSqsDeadLetterStore(*sqs_, dlq);
   SessionEventHandler handler(
-      SessionHandlerDeps{config_, *glue_, *notifier_, *store, clock_, sleeper_, random_, nullptr, {}});
+      SessionHandlerDeps{config_, *glue_, *notifier_, *store_, clock_, sleeper_, random_, nullptr, {}, store.get()});
   SqsIntakeOptions intake_options;
   intake_options.queue_url = config_.queue_url;
   intake_options.wait_time_seconds = 0;

@@ -14,30 +14,9 @@ Status NoLocalIds() {
       "'glueguard sessions dlq replay --all', which reads the queue");
 }
 
-class SqsDeadLetterStore final : public SessionStore {
+class SqsDeadLetterStore final : public DeadLetterStore {
  public:
-  SqsDeadLetterStore(SessionStore& base, SqsApi& sqs, std::string queue_url)
-      : base_(base), sqs_(sqs), queue_url_(std::move(queue_url)) {}
-
-  Result<ClaimResult> Claim(const std::string& event_id, Time now, Duration window,
-                            Duration stale_after) override {
-    return base_.Claim(event_id, now, window, stale_after);
-  }
-  Status MarkDone(const std::string& event_id, const std::string& outcome, Time now) override {
-    return base_.MarkDone(event_id, outcome, now);
-  }
-  Status Release(const std::string& event_id) override { return base_.Release(event_id); }
-  Result<int64_t> ReleaseUnfinishedClaims() override { return base_.ReleaseUnfinishedClaims(); }
-  Status RememberSession(const std::string& session_id, Time now) override {
-    return base_.RememberSession(session_id, now);
-  }
-  Result<bool> SessionKnown(const std::string& session_id) override { return base_.SessionKnown(session_id); }
-  Result<int64_t> Enqueue(const std::string& source, const std::string& body, Time now) override {
-    return base_.Enqueue(source, body, now);
-  }
-  Result<std::vector<InboxItem>> Pending(int limit) override { return base_.Pending(limit); }
-  Status Dequeue(int64_t id) override { return base_.Dequeue(id); }
-  Result<int64_t> ExpireBefore(Time cutoff) override { return base_.ExpireBefore(cutoff); }
+  SqsDeadLetterStore(SqsApi& sqs, std::string queue_url) : sqs_(sqs), queue_url_(std::move(queue_url)) {}
 
   Result<int64_t> Park(const DeadLetter& letter) override {
     SendMessageRequest send;
@@ -94,15 +73,14 @@ class SqsDeadLetterStore final : public SessionStore {
   }
 
  private:
-  SessionStore& base_;
   SqsApi& sqs_;
   const std::string queue_url_;
 };
 
 }  // namespace
 
-std::unique_ptr<SessionStore> NewSqsDeadLetterStore(SessionStore& base, SqsApi& sqs, std::string queue_url) {
-  return std::make_unique<SqsDeadLetterStore>(base, sqs, std::move(queue_url));
+std::unique_ptr<DeadLetterStore> NewSqsDeadLetterStore(SqsApi& sqs, std::string queue_url) {
+  return std::make_unique<SqsDeadLetterStore>(sqs, std::move(queue_url));
 }
 
 Result<SqsReplayStats> ReplaySqsDeadLetters(SqsApi& sqs, const std::string& queue_url,

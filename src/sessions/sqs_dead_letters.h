@@ -1,6 +1,6 @@
 // Dead letters on an SQS queue (sessions.dead_letter_queue_url) instead of the local SQLite table: for
 // deployments where the local disk does not outlive the process (containers, Lambda), and where the queue's
-// CloudWatch alarm is the page. A SessionStore decorator: dedupe and the inbox stay in `base`; Park sends the
+// CloudWatch alarm is the page. A DeadLetterStore (dedupe and the inbox stay in the SessionStore): Park sends the
 // event (body as is; the error, event id, source and attempts as message attributes); the count is the
 // queue's ApproximateNumberOfMessages; listing peeks (receives with a visibility timeout of 0, so nothing is
 // taken). Letters have no local ids: FindDeadLetter, RemoveDeadLetter and UpdateDeadLetter are
@@ -17,8 +17,8 @@
 
 namespace glueguard {
 
-// `base` and `sqs` must outlive the store.
-std::unique_ptr<SessionStore> NewSqsDeadLetterStore(SessionStore& base, SqsApi& sqs, std::string queue_url);
+// `sqs` must outlive the store.
+std::unique_ptr<DeadLetterStore> NewSqsDeadLetterStore(SqsApi& sqs, std::string queue_url);
 
 // A letter a replay handled again without success.
 struct SqsReplayFailure {

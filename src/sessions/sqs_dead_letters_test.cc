@@ -26,7 +26,7 @@ class SqsDeadLettersAgainstSimcloud : public ::testing::Test {
     dlq_ = cloud_->endpoint() + "/123456789012/glueguard-dead-letters";
     aws_ = std::make_unique<testing::SimcloudAws>(cloud_->endpoint(), transport_, wall_, aws_sleeper_);
     sqs_ = std::make_unique<SqsClient>(aws_->client);
-    store_ = NewSqsDeadLetterStore(*local_, *sqs_, dlq_);
+    store_ = NewSqsDeadLetterStore(*sqs_, dlq_);
 
     config_.configured = true;
     config_.policy.action = SessionAction::kEnforce;
@@ -35,7 +35,7 @@ class SqsDeadLettersAgainstSimcloud : public ::testing::Test {
     config_.initial_backoff = seconds(1);
     config_.max_backoff = seconds(1);
     handler_ = std::make_unique<SessionEventHandler>(
-        SessionHandlerDeps{config_, glue_, notifier_, *store_, clock_, sleeper_, random_, nullptr, {}});
+        SessionHandlerDeps{config_, glue_, notifier_, *local_, clock_, sleeper_, random_, nullptr, {}, store_.get()});
   }
 
   void ParkLetter(const std::string& event_id, const std::string& body) {
@@ -67,7 +67,7 @@ class SqsDeadLettersAgainstSimcloud : public ::testing::Test {
   std::unique_ptr<testing::SimcloudAws> aws_;
   std::unique_ptr<SqsClient> sqs_;
   std::unique_ptr<SessionStore> local_ = NewMemorySessionStore();
-  std::unique_ptr<SessionStore> store_;
+  std::unique_ptr<DeadLetterStore> store_;
   testing::FakeGlue glue_;
   RecordingNotifier notifier_;
   FakeClock clock_;
