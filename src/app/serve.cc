@@ -35,6 +35,8 @@ std::string DefaultReplicaId() {
 
 // Declared in the order they are built; destroyed in reverse, the server first.
 struct ServeRuntime::Parts {
+  explicit Parts(const Config& c) : config(c) {}
+
   const Config& config;
   std::unique_ptr<AwsRuntime> aws;
   std::unique_ptr<ObservationStore> store;
@@ -59,7 +61,7 @@ ServeRuntime::~ServeRuntime() { Stop(); }
 Result<std::unique_ptr<ServeRuntime>> ServeRuntime::Start(const Config& config, const EnvLookup& env,
                                                           const std::string& host, int port,
                                                           std::function<void(const std::string&)> log) {
-  std::unique_ptr<Parts> p(new Parts{config});
+  auto p = std::make_unique<Parts>(config);
   GG_ASSIGN_OR_RETURN(p->aws, AwsRuntime::Create(env, config.region));
   AwsClient& client = *p->aws->client;
   GG_ASSIGN_OR_RETURN(p->store, OpenStore(config.store, &client));

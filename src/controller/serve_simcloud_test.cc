@@ -208,7 +208,9 @@ TEST_F(ServeAgainstSimcloud, TheForecastLearnsTheCleanupTailFromRunsAndThenAdmit
   // A launch every two hours, each admitted before it starts (so its ENIs settle its reservation and are not
   // uncontrolled growth): five runs of 10 workers, 50 ENIs whose cleanup the controller watches.
   for (int run = 0; run < 5; ++run) {
-    if (run > 0) ASSERT_EQ(Admit("critical", 10, "run-" + std::to_string(run))["outcome"], "admit");
+    if (run > 0) {
+      ASSERT_EQ(Admit("critical", 10, "run-" + std::to_string(run))["outcome"], "admit");
+    }
     StartJobRunRequest start;
     start.job_name = "product-metrics";
     ASSERT_TRUE(glue.StartJobRun(start).ok());
