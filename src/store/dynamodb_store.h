@@ -1,5 +1,6 @@
 // DynamoDbStore: the ObservationStore on DynamoDB, the store several `serve` replicas (and `admit --config`
-// processes) share. Three tables, named in the configuration:
+// processes) share. Three tables, named in the configuration (the session store and the doctor's ledger have
+// tables and items of their own: sessions/dynamodb_session_store.h, doctor/eni_ledger.h):
 //
 //   observations  partition subnet_id (S), sort observed_at (N, epoch ms): the seed sensor's table shape
 //                 (total_enis, in_use, available, dag_run_id), with glueguard's `other` and `reason`
