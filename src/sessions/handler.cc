@@ -140,7 +140,9 @@ Result<HandleResult> SessionEventHandler::Act(const std::string& key, const std:
     result.outcome = EventOutcome::kDuplicate;
     result.detail = *claim == ClaimResult::kDone ? "already handled" : "being handled by another delivery";
     result.in_progress = *claim == ClaimResult::kInProgress;
-    Count(options, result, received);
+    // A delivery deferred while another handles the event is counted once it is done, not at every look (an
+    // inbox shared by replicas is looked at every few seconds).
+    if (!result.in_progress) Count(options, result, received);
     return result;
   }
   const Evaluation& e = *result.evaluation;

@@ -123,10 +123,15 @@ TEST_F(SessionServiceTest, AnInboxItemWhoseClaimIsHeldElsewhereStaysUntilItIsFin
   ASSERT_EQ(*store_->Claim("e1", clock_.Now(), std::chrono::hours(24), std::chrono::minutes(15)),
             ClaimResult::kClaimed);  // another delivery is handling e1 right now
   ASSERT_EQ(*service_->DrainInbox(), 1);  // e2 handled, e1 kept
+  ASSERT_EQ(*service_->DrainInbox(), 0);  // looked at again: still held elsewhere
   ASSERT_EQ(store_->Pending(10)->size(), 1u);
+  EXPECT_EQ(Metrics().find("outcome=\"duplicate\""), std::string::npos) << Metrics();  // deferred, not counted
   ASSERT_TRUE(store_->MarkDone("e1", "violation", clock_.Now()).ok());  // the other delivery finished
   ASSERT_EQ(*service_->DrainInbox(), 1);  // now a duplicate of a finished event: dequeued
   EXPECT_TRUE(store_->Pending(10)->empty());
+  EXPECT_NE(Metrics().find("glueguard_session_events_total{source=\"http\",outcome=\"duplicate\"} 1"),
+            std::string::npos)
+      << Metrics();
 }
 
 TEST(SessionServiceStart, RefusesAQueueWithoutAnSqsClient) {
