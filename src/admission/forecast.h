@@ -23,7 +23,7 @@ struct ForecastSettings {
   Duration growth_horizon = std::chrono::minutes(15);  // uncontrolled ENIs arriving within this are one burst
   double release_quantile = 0.1;  // releases are counted at this quantile of their distribution (low = careful)
   int min_tails = 20;             // measured cleanup tails needed before forecasting
-  Duration min_history = std::chrono::hours(24 * 7);  // ENI history needed before forecasting
+  Duration min_history = std::chrono::hours(24);  // ENI history needed before forecasting (with min_tails)
   Duration learn_over = std::chrono::hours(24 * 30);  // tails and uncontrolled growth are learned over this
 };
 

@@ -168,13 +168,17 @@ TEST(Simulation, ForecastHoldsLessThanRollingMaxOnTheSeedsWorkloadWithoutFailure
 }
 
 TEST(Simulation, ReservationsSettledByTheirEnisEndSoonerThanByNetGrowth) {
-  // Same decisions (the forecast's first week is rolling-max), observed every minute: with ENI lists a
-  // reservation ends at the first poll that lists its ENIs; with counts only, deletions meanwhile hide them.
+  // Same decisions (the forecast asks for more history than the run has, so it decides as rolling-max),
+  // observed every minute: with ENI lists a reservation ends at the first poll that lists its ENIs; with counts
+  // only, deletions meanwhile hide them.
   const Workload w = Load("seed-after.yaml");
+  SimPolicy identity_policy = Policy("forecast", w);
+  SimPolicy growth_policy = Policy("counts:forecast", w);
+  for (SimPolicy* p : {&identity_policy, &growth_policy}) p->buffer.forecast.min_history = std::chrono::hours(24 * 8);
   int64_t by_identity_ms = 0, by_identity = 0, by_growth_ms = 0, by_growth = 0;
   for (uint64_t seed = 1; seed <= 2; ++seed) {
-    const SimulationResult identity = RunSimulation(w, Policy("forecast", w), 7, seed);
-    const SimulationResult growth = RunSimulation(w, Policy("counts:forecast", w), 7, seed);
+    const SimulationResult identity = RunSimulation(w, identity_policy, 7, seed);
+    const SimulationResult growth = RunSimulation(w, growth_policy, 7, seed);
     EXPECT_EQ(identity.held, growth.held);
     by_identity_ms += identity.reservation_overhang_ms;
     by_identity += identity.reservations_past_enis;
