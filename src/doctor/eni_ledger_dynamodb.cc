@@ -14,11 +14,6 @@
 namespace glueguard {
 namespace {
 
-using ddb::ItemReader;
-using ddb::Millis;
-using ddb::N;
-using ddb::S;
-
 constexpr char kPrefix[] = "doctor-enis#";
 constexpr int kAttempts = 3;  // a pass that meets another doctor's write reads again and retries
 
@@ -96,15 +91,15 @@ class DynamoDbEniLedger final : public EniLedger {
   }
 
  private:
-  static Item Key(const std::string& subnet_id) { return {{"subnet_id", S(kPrefix + subnet_id)}}; }
+  static Item Key(const std::string& subnet_id) { return {{"subnet_id", ddb::S(kPrefix + subnet_id)}}; }
 
   Result<SubnetEntries> Parse(const Item& item) const {
-    ItemReader r(item, "table " + table_ + " doctor ENI ledger");
+    ddb::ItemReader r(item, "table " + table_ + " doctor ENI ledger");
     SubnetEntries s;
     s.subnet_id = r.String("subnet_id", true).substr(std::size(kPrefix) - 1);
     s.version = r.Int("version");
     for (const AttributeValue& v : r.List("enis")) {
-      ItemReader m(v, "table " + table_ + " doctor ENI ledger of " + s.subnet_id);
+      ddb::ItemReader m(v, "table " + table_ + " doctor ENI ledger of " + s.subnet_id);
       LedgerEntry e;
       e.eni_id = m.String("id", true);
       e.subnet_id = s.subnet_id;
@@ -131,7 +126,7 @@ class DynamoDbEniLedger final : public EniLedger {
     GG_ASSIGN_OR_RETURN(std::vector<Item> items,
                         ScanAll(db_, {.table_name = table_,
                                       .filter_expression = "begins_with(subnet_id, :prefix)",
-                                      .expression_attribute_values = {{":prefix", S(kPrefix)}},
+                                      .expression_attribute_values = {{":prefix", ddb::S(kPrefix)}},
                                       .consistent_read = true}));
     std::vector<SubnetEntries> all;
     for (const Item& item : items) {
@@ -162,15 +157,15 @@ class DynamoDbEniLedger final : public EniLedger {
       GG_RETURN_IF_ERROR(change(s));
       std::vector<AttributeValue> enis;
       for (const LedgerEntry& e : s.entries) {
-        Item m{{"id", S(e.eni_id)},
-               {"first_seen", Millis(e.first_seen)},
-               {"last_seen", Millis(e.last_seen)},
-               {"delete_attempts", N(e.delete_attempts)}};
-        if (!e.last_error.empty()) m["last_error"] = S(e.last_error);
+        Item m{{"id", ddb::S(e.eni_id)},
+               {"first_seen", ddb::Millis(e.first_seen)},
+               {"last_seen", ddb::Millis(e.last_seen)},
+               {"delete_attempts", ddb::N(e.delete_attempts)}};
+        if (!e.last_error.empty()) m["last_error"] = ddb::S(e.last_error);
         enis.push_back(AttributeValue::Map(std::move(m)));
       }
       Item item = Key(subnet_id);
-      item["version"] = N(read_version + 1);
+      item["version"] = ddb::N(read_version + 1);
       item["enis"] = AttributeValue::List(std::move(enis));
       Time last_pass = now;
       for (const LedgerEntry& e : s.entries) last_pass = std::max(last_pass, e.last_seen);
@@ -180,7 +175,7 @@ class DynamoDbEniLedger final : public EniLedger {
                        .item = std::move(item),
                        .condition_expression = read_version == 0 ? "attribute_not_exists(subnet_id)"
                                                                  : "version = :read",
-                       .expression_attribute_values = read_version == 0 ? Item{} : Item{{":read", N(read_version)}}});
+                       .expression_attribute_values = read_version == 0 ? Item{} : Item{{":read", ddb::N(read_version)}}});
       if (put.ok()) return Status::Ok();
       if (put.status().reason() != "ConditionalCheckFailedException") return put.status();
     }
