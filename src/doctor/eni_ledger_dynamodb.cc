@@ -6,8 +6,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
+#include "base/mutex.h"
 #include "doctor/eni_ledger.h"
 #include "store/dynamodb_item.h"
 
@@ -111,7 +114,19 @@ class DynamoDbEniLedger final : public EniLedger {
       s.entries.push_back(std::move(e));
     }
     GG_RETURN_IF_ERROR(r.status());
+    Remember(s);
     return s;
+  }
+
+  void Remember(const SubnetEntries& s) const GG_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    for (const LedgerEntry& e : s.entries) subnet_of_[e.eni_id] = s.subnet_id;
+  }
+  std::optional<std::string> LastSeenIn(const std::string& eni_id) const GG_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    auto it = subnet_of_.find(eni_id);
+    if (it == subnet_of_.end()) return std::nullopt;
+    return it->second;
   }
 
   Result<SubnetEntries> Read(const std::string& subnet_id) {
@@ -136,8 +151,15 @@ class DynamoDbEniLedger final : public EniLedger {
     return all;
   }
 
-  // The subnet whose item lists `eni_id`, if any.
+  // The subnet whose item lists `eni_id`, if any: the item it was last read in when that still lists it (a
+  // doctor pass records a subnet, then acts on its ENIs), else a scan.
   Result<std::optional<SubnetEntries>> Holding(const std::string& eni_id) {
+    if (std::optional<std::string> subnet = LastSeenIn(eni_id)) {
+      GG_ASSIGN_OR_RETURN(SubnetEntries s, Read(*subnet));
+      for (const LedgerEntry& e : s.entries) {
+        if (e.eni_id == eni_id) return std::optional<SubnetEntries>(std::move(s));
+      }
+    }
     GG_ASSIGN_OR_RETURN(std::vector<SubnetEntries> all, ReadAll());
     for (SubnetEntries& s : all) {
       for (const LedgerEntry& e : s.entries) {
@@ -176,7 +198,10 @@ class DynamoDbEniLedger final : public EniLedger {
                        .condition_expression = read_version == 0 ? "attribute_not_exists(subnet_id)"
                                                                  : "version = :read",
                        .expression_attribute_values = read_version == 0 ? Item{} : Item{{":read", ddb::N(read_version)}}});
-      if (put.ok()) return Status::Ok();
+      if (put.ok()) {
+        Remember(s);
+        return Status::Ok();
+      }
       if (put.status().reason() != "ConditionalCheckFailedException") return put.status();
     }
     return Status::Unavailable(fmt::format("the doctor's ENI ledger of {} kept changing under other doctors ({} "
@@ -188,6 +213,9 @@ class DynamoDbEniLedger final : public EniLedger {
   DynamoDbApi& db_;
   const std::string table_;
   const Duration retention_;
+  mutable Mutex mu_;
+  // The subnet each ENI was last read or written under: ENIs never change subnet, so this only saves scans.
+  mutable std::map<std::string, std::string> subnet_of_ GG_GUARDED_BY(mu_);
 };
 
 }  // namespace

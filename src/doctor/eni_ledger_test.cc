@@ -84,6 +84,51 @@ INSTANTIATE_TEST_SUITE_P(All, EniLedgerContract, ::testing::Values(Kind::kMemory
                            return p.param == Kind::kMemory ? "Memory" : p.param == Kind::kSqlite ? "Sqlite" : "DynamoDb";
                          });
 
+// Forwards to dynalite, counting scans.
+class ScanCounting final : public DynamoDbApi {
+ public:
+  explicit ScanCounting(DynamoDbApi& db) : db_(db) {}
+  Result<TableDescription> CreateTable(const CreateTableRequest& r) override { return db_.CreateTable(r); }
+  Result<TableDescription> DescribeTable(const std::string& t) override { return db_.DescribeTable(t); }
+  Status UpdateTimeToLive(const std::string& t, const std::string& a, bool on) override {
+    return db_.UpdateTimeToLive(t, a, on);
+  }
+  Result<TimeToLiveDescription> DescribeTimeToLive(const std::string& t) override { return db_.DescribeTimeToLive(t); }
+  Result<Item> PutItem(const PutItemRequest& r) override { return db_.PutItem(r); }
+  Result<std::optional<Item>> GetItem(const GetItemRequest& r) override { return db_.GetItem(r); }
+  Result<Item> UpdateItem(const UpdateItemRequest& r) override { return db_.UpdateItem(r); }
+  Result<Item> DeleteItem(const DeleteItemRequest& r) override { return db_.DeleteItem(r); }
+  Result<QueryPage> Query(const QueryRequest& r) override { return db_.Query(r); }
+  Result<QueryPage> Scan(const QueryRequest& r) override {
+    ++scans;
+    return db_.Scan(r);
+  }
+  int scans = 0;
+
+ private:
+  DynamoDbApi& db_;
+};
+
+// A doctor pass records a subnet, then notes refused deletes and forgets deleted ENIs: the ledger finds each
+// ENI's item from the pass, without scanning the state table once per ENI.
+TEST(DynamoDbEniLedger, ActingOnTheEnisOfAPassScansNothing) {
+  auto [dynalite, tables] = testing::DynaliteWithFreshTables();
+  ScanCounting counting(dynalite->client());
+  auto ledger = MakeDynamoDbEniLedger(counting, tables.state, std::chrono::hours(24));
+  const Time t0 = FromUnixMillis(1'767'225'600'000);
+  ASSERT_TRUE(ledger->RecordPass("subnet-a", {"eni-1", "eni-2", "eni-3"}, t0).ok());
+  ASSERT_TRUE(ledger->NoteRefusedDelete("eni-1", "InvalidNetworkInterface.InUse").ok());
+  ASSERT_TRUE(ledger->Forget("eni-2").ok());
+  ASSERT_TRUE(ledger->Forget("eni-3").ok());
+  EXPECT_EQ(counting.scans, 0);
+  EXPECT_EQ(ledger->Entries("subnet-a")->at(0).delete_attempts, 1);
+  // An ENI the ledger has not read is still found, by a scan: another doctor recorded it.
+  auto other = MakeDynamoDbEniLedger(dynalite->client(), tables.state, std::chrono::hours(24));
+  ASSERT_TRUE(other->RecordPass("subnet-b", {"eni-9"}, t0).ok());
+  ASSERT_TRUE(ledger->NoteRefusedDelete("eni-9", "x").ok());
+  EXPECT_EQ(counting.scans, 1);
+}
+
 TEST(SqliteEniLedger, SurvivesReopeningTheFileTheStoreAlsoUses) {
   testing::TempDir dir;
   const Time t0 = FromUnixMillis(1'767'225'600'000);
