@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sessions/dynamodb_session_store.h"
+#include "testing/dynalite.h"
 #include "testing/session_fakes.h"
 
 namespace glueguard {
@@ -132,6 +134,21 @@ TEST_F(SessionServiceTest, AnInboxItemWhoseClaimIsHeldElsewhereStaysUntilItIsFin
   EXPECT_NE(Metrics().find("glueguard_session_events_total{source=\"http\",outcome=\"duplicate\"} 1"),
             std::string::npos)
       << Metrics();
+}
+
+// An event DynamoDB cannot keep in one item is refused with 413 (a retry would fail the same way, unlike
+// the 503 of a store that cannot be reached), and nothing is queued.
+TEST_F(SessionServiceTest, AnEventTooLargeForTheSharedQueueIs413AndNothingIsQueued) {
+  auto [dynalite, tables] = testing::DynaliteWithFreshTables();
+  store_ = NewDynamoDbSessionStore(dynalite->client(), tables, std::chrono::hours(48));
+  Start();
+  nlohmann::json event = nlohmann::json::parse(CreateSessionEvent("e-large", "big", 40));
+  event["detail"]["padding"] = std::string(kMaxQueuedBodyBytes, 'x');
+  const ServerResponse r = Post(event.dump());
+  EXPECT_EQ(r.status, 413) << r.body.substr(0, 300);
+  EXPECT_NE(r.body.find("event_too_large"), std::string::npos) << r.body.substr(0, 300);
+  EXPECT_TRUE(store_->Pending(10)->empty());
+  EXPECT_EQ(Post(CreateSessionEvent("e-small", "big", 40)).status, 202);
 }
 
 TEST(SessionServiceStart, RefusesAQueueWithoutAnSqsClient) {
