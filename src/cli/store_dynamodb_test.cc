@@ -151,14 +151,21 @@ TEST_F(StoreOnDynamoDb, CheckSaysWhatIsMissingInitCreatesTheTablesOnceAndReplica
     Result<HttpResponse> scraped = Send("GET", url + "/metrics");
     metrics += scraped.ok() ? scraped->body : "";
   }
-  const auto count = [&](const std::string& line) {
-    size_t n = 0;
-    for (size_t at = metrics.find(line); at != std::string::npos; at = metrics.find(line, at + 1)) ++n;
-    return n;
+  // The sum of a counter over both replicas' expositions.
+  const auto total = [&](const std::string& series) {
+    int sum = 0;
+    for (size_t at = metrics.find(series + " "); at != std::string::npos; at = metrics.find(series + " ", at + 1)) {
+      sum += std::stoi(metrics.substr(at + series.size() + 1));
+    }
+    return sum;
   };
-  EXPECT_EQ(count("glueguard_session_events_total{source=\"http\",outcome=\"duplicate\"} 1"), 1u) << metrics;
-  EXPECT_EQ(count("glueguard_session_events_total{source=\"http\",outcome=\"violation\"} 1"), 1u) << metrics;
-  EXPECT_EQ(count("outcome=\"duplicate\"} 2"), 0u) << metrics;
+  // Acted on once. The second delivery is a duplicate wherever it was taken; a replica that drains the
+  // inbox between another's recording the event done and removing its item counts that item too, so at
+  // most one more.
+  EXPECT_EQ(total("glueguard_session_events_total{source=\"http\",outcome=\"violation\"}"), 1) << metrics;
+  const int duplicates = total("glueguard_session_events_total{source=\"http\",outcome=\"duplicate\"}");
+  EXPECT_GE(duplicates, 1) << metrics;
+  EXPECT_LE(duplicates, 2) << metrics;
 
   // The first replica dies; `admit` given both URLs goes on through the second, which still counts both.
   first->Signal(SIGKILL);
