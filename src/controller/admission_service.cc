@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 namespace glueguard {
 
 namespace {
@@ -202,6 +204,16 @@ bool AdmissionService::RefreshWorthACall(const std::string& subnet_id, const std
   if (!subnet.IsWaiting(run_id) || subnet.history().empty()) return true;  // a new launch gets a fresh view
   if (now - subnet.history().front().observed_at >= poll_interval) return true;
   return subnet.AnyWaiterFits(now);
+}
+
+std::vector<CleanupTail> AdmissionService::CleanupTailsAfter(const std::string& subnet_id, Time after) const {
+  MutexLock lock(mu_);
+  auto it = subnets_.find(subnet_id);
+  if (it == subnets_.end()) return {};
+  const std::deque<CleanupTail>& tails = it->second.timeline().tails();  // by gone_at
+  auto first = tails.end();
+  while (first != tails.begin() && std::prev(first)->gone_at > after) --first;
+  return std::vector<CleanupTail>(first, tails.end());
 }
 
 Result<SubnetAdmission> AdmissionService::Snapshot(const std::string& subnet_id) const {

@@ -48,6 +48,9 @@ class AdmissionService {
   // in hand, without copying it; true for an unconfigured subnet.
   bool RefreshWorthACall(const std::string& subnet_id, const std::string& run_id, Time now,
                          Duration poll_interval) const GG_EXCLUDES(mu_);
+  // The subnet's measured cleanup tails that ended after `after`, oldest first (empty for an unconfigured
+  // subnet): what a new view added, without copying the subnet's state.
+  std::vector<CleanupTail> CleanupTailsAfter(const std::string& subnet_id, Time after) const GG_EXCLUDES(mu_);
   // A copy of a subnet's current admission state; NotFound for an unconfigured subnet.
   Result<SubnetAdmission> Snapshot(const std::string& subnet_id) const GG_EXCLUDES(mu_);
   // Reads the subnet's state and observations from the store again (another replica observed it); returns

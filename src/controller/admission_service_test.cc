@@ -223,6 +223,10 @@ TEST_F(AdmissionServiceTest, TheEniTimelineSurvivesARestartAndReachesAReplicaThr
   ASSERT_TRUE(first->Observe(Listing(clock_.Now(), {{2, "in-use"}, {3, "in-use"}})).ok());
   ASSERT_EQ(first->Snapshot("subnet-a")->timeline().tails().size(), 1u);
   EXPECT_EQ(first->Snapshot("subnet-a")->timeline().tails()[0].available_for, minutes(20));
+  // What a view added, without a copy of the state: the tail ended now; nothing after it; none elsewhere.
+  ASSERT_EQ(first->CleanupTailsAfter("subnet-a", clock_.Now() - minutes(1)).size(), 1u);
+  EXPECT_TRUE(first->CleanupTailsAfter("subnet-a", clock_.Now()).empty());
+  EXPECT_TRUE(first->CleanupTailsAfter("subnet-x", Time{}).empty());
 
   // A restart rebuilds the same timeline from the store.
   auto restarted = Make(memory_);

@@ -141,20 +141,23 @@ void Controller::CountRefresh(const std::string& subnet_id, const Result<Time>& 
   if (!new_view) return;
   // Cleanup tails go into the histogram once, from the replica that measured them: the ones a restart
   // replayed or another replica observed only move the mark.
+  if (counted.tails_through == Time{}) counted.tails_through = started_at_;
+  const Time through = counted.tails_through;
   lock.Unlock();
-  Result<SubnetAdmission> snapshot = admission_->Snapshot(subnet_id);
-  if (!snapshot.ok()) return;
+  const std::vector<CleanupTail> added = admission_->CleanupTailsAfter(subnet_id, through);
   const bool observed_here = stats.latest && stats.latest->observer == deps_.replica_id;
   lock.Lock();
   CountedCalls& marks = counted_[subnet_id];
-  if (marks.tails_through == Time{}) marks.tails_through = started_at_;
-  for (const CleanupTail& t : snapshot->timeline().tails()) {
-    if (t.gone_at <= marks.tails_through) continue;
+  // Several tails end at one observation: all of them count. Those at or before the mark as it stands now
+  // were counted meanwhile by another thread's refresh.
+  const Time counted_through = marks.tails_through;
+  for (const CleanupTail& t : added) {
+    if (t.gone_at <= counted_through) continue;
     if (observed_here) {
       metrics_.cleanup_tail_seconds->With({{"subnet", subnet_id}})
           .Observe(static_cast<double>(t.available_for.count()) / 1000.0);
     }
-    marks.tails_through = t.gone_at;
+    marks.tails_through = std::max(marks.tails_through, t.gone_at);
   }
 }
 

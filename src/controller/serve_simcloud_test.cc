@@ -1,5 +1,6 @@
 // The controller against simcloud, both in this process, over real HTTP: the seed's three subnets, the
 // controller's own AWS client observing them, and its API answering launches.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -226,7 +227,15 @@ TEST_F(ServeAgainstSimcloud, TheForecastLearnsTheCleanupTailFromRunsAndThenAdmit
 
   Result<HttpResponse> tail = Get(std::string("/v1/subnets/") + kSubnetA + "/cleanup-tail");
   ASSERT_TRUE(tail.ok());
-  EXPECT_GE(nlohmann::json::parse(tail->body)["count"].get<int>(), 20) << tail->body;
+  const int tails = nlohmann::json::parse(tail->body)["count"].get<int>();
+  EXPECT_GE(tails, 20) << tail->body;
+  // This controller observed every one of them: the histogram counted each once.
+  Result<HttpResponse> metrics = Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find(fmt::format("glueguard_eni_cleanup_tail_seconds_count{{subnet=\"{}\"}} {}\n", kSubnetA,
+                                           tails)),
+            std::string::npos)
+      << metrics->body.substr(metrics->body.find("glueguard_eni_cleanup_tail_seconds_count"), 300);
   Result<HttpResponse> subnets = Get("/v1/subnets");
   ASSERT_TRUE(subnets.ok());
   const int free = 59 - nlohmann::json::parse(subnets->body)["subnets"][0]["latest"]["total"].get<int>();
