@@ -59,8 +59,7 @@ ServeRuntime::ServeRuntime(std::unique_ptr<Parts> parts) : parts_(std::move(part
 ServeRuntime::~ServeRuntime() { Stop(); }
 
 Result<std::unique_ptr<ServeRuntime>> ServeRuntime::Start(const Config& config, const EnvLookup& env,
-                                                          const std::string& host, int port,
-                                                          std::function<void(const std::string&)> log) {
+                                                          const std::string& host, int port, Log log) {
   auto p = std::make_unique<Parts>(config);
   GG_ASSIGN_OR_RETURN(p->aws, AwsRuntime::Create(env, config.region));
   AwsClient& client = *p->aws->client;
@@ -74,16 +73,18 @@ Result<std::unique_ptr<ServeRuntime>> ServeRuntime::Start(const Config& config, 
   p->lease = OpenPollerLease(config.store, &client);
   p->replica_id = config.server.replica_id.empty() ? DefaultReplicaId() : config.server.replica_id;
 
-  ControllerServerDeps deps{config,         *p->store,       *p->ec2,     p->sns.get(), p->aws->transport,
-                            p->aws->clock,  p->aws->random,  p->metrics,  nullptr,      {},
-                            {}};
+  ControllerServerDeps deps{
+      config,  *p->store, *p->ec2, p->sns.get(), p->aws->transport, p->aws->clock, p->aws->random, p->metrics,
+      nullptr, {},        {}};
   deps.lease = p->lease.get();
   deps.replica_id = p->replica_id;
+  deps.log = log;
 
   // Session boundaries, when configured: POST /v1/events, the SQS poller, the reconcile sweep.
   if (config.sessions.configured) {
-    GG_ASSIGN_OR_RETURN(p->session_notifier, NotifiersFor(config.notify.sns_topic_arn, config.notify.webhook_url,
-                                                          p->sns.get(), p->aws->transport));
+    GG_ASSIGN_OR_RETURN(p->session_notifier,
+                        NotifiersFor(config.notify.sns_topic_arn, config.notify.webhook_url, p->sns.get(),
+                                     p->aws->transport));
     GG_ASSIGN_OR_RETURN(p->session_store, OpenSessionStore(config, &client));
     p->dead_letter_queue = DeadLetterQueueFor(config.sessions, *p->sqs);
     SessionServiceOptions options;
@@ -91,11 +92,11 @@ Result<std::unique_ptr<ServeRuntime>> ServeRuntime::Start(const Config& config, 
     // handling are found by the next look.
     if (config.store.kind == "dynamodb") options.shared_inbox_every = kSharedInboxEvery;
     GG_ASSIGN_OR_RETURN(
-        p->sessions,
-        SessionService::Start(SessionServiceDeps{config.sessions, *p->glue, p->sqs.get(), *p->session_notifier,
-                                                 *p->session_store, p->aws->clock, p->aws->sleeper, p->aws->random,
-                                                 p->metrics, std::move(log), p->dead_letter_queue.get()},
-                              options));
+        p->sessions, SessionService::Start(
+                         SessionServiceDeps{config.sessions, *p->glue, p->sqs.get(), *p->session_notifier,
+                                            *p->session_store, p->aws->clock, p->aws->sleeper, p->aws->random,
+                                            p->metrics, std::move(log), p->dead_letter_queue.get()},
+                         options));
     SessionService* service = p->sessions.get();
     deps.dead_letter_count = [service] { return service->DeadLetterCount(); };
     deps.events_handler = [service](const ServerRequest& r, bool authenticated) {
@@ -113,10 +114,11 @@ std::string ServeRuntime::url() const { return parts_->server->url(); }
 
 std::string ServeRuntime::Describe() const {
   const Config& c = parts_->config;
-  const std::string where = c.store.kind == "dynamodb"
-                                ? fmt::format("tables {}, {}, {}; replica {}", c.store.tables.observations,
-                                              c.store.tables.state, c.store.tables.decisions, parts_->replica_id)
-                                : c.store.path;
+  const std::string where =
+      c.store.kind == "dynamodb"
+          ? fmt::format("tables {}, {}, {}; replica {}", c.store.tables.observations, c.store.tables.state,
+                        c.store.tables.decisions, parts_->replica_id)
+          : c.store.path;
   return fmt::format("{} subnets, {} categories, store {} ({})", c.subnets.size(), c.categories.size(),
                      c.store.kind, where);
 }

@@ -1,7 +1,7 @@
-// ServeRuntime: everything `glueguard serve` runs, built from a configuration — the AWS clients, the store and
-// (with DynamoDB) the poller lease, session boundaries when configured (their store, dead letters, notifiers
-// and the service behind POST /v1/events), and the controller's HTTP server. The CLI parses flags and prints;
-// this is where the parts are put together.
+// ServeRuntime: everything `glueguard serve` runs, built from a configuration — the AWS clients, the store
+// and (with DynamoDB) the poller lease, session boundaries when configured (their store, dead letters,
+// notifiers and the service behind POST /v1/events), and the controller's HTTP server. The CLI parses flags
+// and prints; this is where the parts are put together.
 #pragma once
 
 #include <functional>
@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/env.h"
+#include "base/log.h"
 #include "base/status.h"
 #include "config/config.h"
 
@@ -22,8 +23,7 @@ class ServeRuntime {
   // per thing the session service does. Errors: the AWS environment's, the store's, the notify section's,
   // the server's (the address is taken).
   static Result<std::unique_ptr<ServeRuntime>> Start(const Config& config, const EnvLookup& env,
-                                                     const std::string& host, int port,
-                                                     std::function<void(const std::string&)> log);
+                                                     const std::string& host, int port, Log log);
 
   // The API's base URL, e.g. http://127.0.0.1:8080.
   std::string url() const;

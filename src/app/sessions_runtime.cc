@@ -25,9 +25,8 @@ std::unique_ptr<DeadLetterStore> DeadLetterQueueFor(const SessionsConfig& sessio
   return NewSqsDeadLetterStore(sqs, sessions.dead_letter_queue_url);
 }
 
-SessionHandlerDeps SessionsRuntime::HandlerDeps(const SessionsConfig& sessions,
-                                                std::function<void(const std::string&)> log) {
-  return SessionHandlerDeps{sessions,     *glue,       *notifier, *store,          aws->clock,
+SessionHandlerDeps SessionsRuntime::HandlerDeps(const SessionsConfig& sessions, Log log) {
+  return SessionHandlerDeps{sessions,     *glue,       *notifier, *store,         aws->clock,
                             aws->sleeper, aws->random, nullptr,   std::move(log), dead_letter_queue.get()};
 }
 

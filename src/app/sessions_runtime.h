@@ -9,6 +9,7 @@
 #include "aws/glue.h"
 #include "aws/sns.h"
 #include "aws/sqs.h"
+#include "base/log.h"
 #include "config/config.h"
 #include "notify/notifier.h"
 #include "sessions/handler.h"
@@ -22,7 +23,7 @@ struct SessionsRuntime {
   std::unique_ptr<SnsClient> sns;
   std::unique_ptr<SqsClient> sqs;
   std::unique_ptr<FanOutNotifier> notifier;
-  std::unique_ptr<SessionStore> store;                 // the configured store: dedupe, the inbox, dead letters
+  std::unique_ptr<SessionStore> store;  // the configured store: dedupe, the inbox, dead letters
   std::unique_ptr<DeadLetterStore> dead_letter_queue;  // sessions.dead_letter_queue_url's, when set
 
   // Where dead letters are: the queue when one is set, else the store.
@@ -33,7 +34,7 @@ struct SessionsRuntime {
 
   // A session handler's dependencies on this runtime, with `sessions` (which must outlive them), no metrics,
   // and `log` for one line per thing done.
-  SessionHandlerDeps HandlerDeps(const SessionsConfig& sessions, std::function<void(const std::string&)> log);
+  SessionHandlerDeps HandlerDeps(const SessionsConfig& sessions, Log log);
 };
 
 // The session store a configuration names: the SQLite file of store.path, memory for the memory kind, or

@@ -95,13 +95,4 @@ Result<std::optional<int64_t>> WholeNumberFlag(const Flags& flags, const std::st
   return std::optional<int64_t>(v);
 }
 
-std::function<void(const std::string&)> LineLogger(std::ostream& out) {
-  static Mutex mu;
-  return [&out](const std::string& line) {
-    MutexLock lock(mu);
-    out << "glueguard: " << line << '\n';
-    out.flush();
-  };
-}
-
 }  // namespace glueguard

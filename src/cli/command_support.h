@@ -45,10 +45,6 @@ bool ReadNumberFlag(const Flags& flags, std::ostream& err, const std::string& na
 Result<std::optional<int64_t>> WholeNumberFlag(const Flags& flags, const std::string& name, int64_t min,
                                                int64_t max);
 
-// A log for components that run on their own threads: each call writes one whole line, "glueguard: <line>",
-// to `out` and flushes it, serialised by a lock shared by every logger LineLogger makes.
-std::function<void(const std::string&)> LineLogger(std::ostream& out);
-
 // Blocks SIGINT and SIGTERM in the calling thread — construct it before starting any thread, so that every
 // thread inherits the mask and only Wait/WaitFor receive them.
 class StopSignals {

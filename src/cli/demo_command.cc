@@ -126,7 +126,7 @@ class DemoDoctor {
   DemoDoctor(const Config& config, const Workload& workload, Ec2Client& ec2, GlueClient& glue,
              ObservationStore& store, const Clock& clock, Sleeper& sleeper)
       : ledger_(MakeMemoryEniLedger()),
-        deps_{config, ec2, glue, nullptr, &store, *ledger_, clock, sleeper, nullptr} {
+        deps_{config, ec2, glue, nullptr, &store, *ledger_, clock, sleeper, {}} {
     for (const WorkloadJob& job : workload.jobs) options_.jobs.push_back(job.name);
   }
 

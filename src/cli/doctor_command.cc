@@ -5,11 +5,11 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "app/aws_runtime.h"
 #include "aws/dynamodb.h"
 #include "aws/ec2.h"
 #include "aws/glue.h"
 #include "aws/sts.h"
-#include "app/aws_runtime.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
@@ -129,13 +129,11 @@ int RunDoctor(CommandContext& context) {
     return kExitUsage;
   }
   Result<std::unique_ptr<EniLedger>> ledger =
-      config->store.kind == "memory"
-          ? Result<std::unique_ptr<EniLedger>>(MakeMemoryEniLedger())
-          : config->store.kind == "dynamodb"
-                ? Result<std::unique_ptr<EniLedger>>(MakeDynamoDbEniLedger(
-                      std::make_unique<DynamoDbClient>(*(*aws)->client), config->store.tables.state,
-                      config->store.retention))
-                : OpenSqliteEniLedger(config->store.path);
+      config->store.kind == "memory"     ? Result<std::unique_ptr<EniLedger>>(MakeMemoryEniLedger())
+      : config->store.kind == "dynamodb" ? Result<std::unique_ptr<EniLedger>>(MakeDynamoDbEniLedger(
+                                               std::make_unique<DynamoDbClient>(*(*aws)->client),
+                                               config->store.tables.state, config->store.retention))
+                                         : OpenSqliteEniLedger(config->store.path);
   if (!ledger.ok()) {
     context.err << "glueguard: " << ledger.status().message() << "\n";
     return kExitUsage;
@@ -143,8 +141,8 @@ int RunDoctor(CommandContext& context) {
   Ec2Client ec2(*(*aws)->client);
   GlueClient glue(*(*aws)->client);
   StsClient sts(*(*aws)->client);
-  const DoctorDeps deps{*config,         ec2,         glue, &sts, store->get(), **ledger, (*aws)->clock,
-                        (*aws)->sleeper, &context.err};
+  const DoctorDeps deps{
+      *config, ec2, glue, &sts, store->get(), **ledger, (*aws)->clock, (*aws)->sleeper, Log::To(context.err)};
   Result<DoctorReport> report = RunDoctorPass(deps, options);
   if (!report.ok()) {
     context.err << "glueguard: " << report.status().message() << "\n";

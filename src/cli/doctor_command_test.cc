@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "net/curl_transport.h"
 #include "cli/cli.h"
+#include "net/curl_transport.h"
 #include "simcloud/simcloud.h"
 #include "testing/temp_dir.h"
 #include "testing/wall_clock_simcloud.h"
@@ -69,7 +69,7 @@ TEST_F(DoctorCommand, NotesOrphansOnTheFirstRunDeletesThemOnTheNextAndThenHasNot
   Ran applied = Doctor({"--grace", "0s", "--apply"});
   ASSERT_EQ(applied.code, 0) << applied.err << applied.out;
   EXPECT_NE(applied.out.find("delete-eni"), std::string::npos) << applied.out;
-  EXPECT_NE(applied.err.find("glueguard doctor: delete " + orphans[0]), std::string::npos) << applied.err;
+  EXPECT_NE(applied.err.find("glueguard: doctor: delete " + orphans[0]), std::string::npos) << applied.err;
   for (const std::string& id : orphans) {
     EXPECT_FALSE(cloud_->sim().With([&](World& w) { return w.FindEni(id) != nullptr; })) << id;
   }

@@ -66,7 +66,7 @@ int RunLambda(CommandContext& context) {
         << "glueguard: AWS_LAMBDA_RUNTIME_API is not set: 'glueguard lambda' runs inside AWS Lambda\n";
     return kExitUsage;
   }
-  const auto log = LineLogger(context.err);
+  const auto log = Log::To(context.err);
   Result<Config> config = LambdaConfig(context.env);
   Result<std::unique_ptr<SessionsRuntime>> runtime = Status::Internal("not created");
   if (config.ok()) runtime = SessionsRuntime::Create(*config, context.env);

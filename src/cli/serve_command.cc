@@ -22,7 +22,8 @@ int RunServe(CommandContext& context) {
       "/metrics,\n"
       "GET /healthz, GET /readyz, POST /v1/events), utilisation alerts through the notify section's SNS "
       "topic or webhook.\n"
-      "Writes need 'Authorization: Bearer $GLUEGUARD_API_TOKEN' when that variable is set. Without a token it\n"
+      "Writes need 'Authorization: Bearer $GLUEGUARD_API_TOKEN' when that variable is set. Without a token "
+      "it\n"
       "listens on a loopback address only, unless --insecure-no-auth (or server.insecure_no_auth) says open\n"
       "writes on the network are meant. AWS credentials, region and endpoint come from the usual AWS\n"
       "environment. SIGTERM or SIGINT stops it cleanly: it stops accepting, finishes requests in progress.\n"
@@ -66,7 +67,7 @@ int RunServe(CommandContext& context) {
 
   StopSignals stop_signals;  // before any thread starts
   Result<std::unique_ptr<ServeRuntime>> serve =
-      ServeRuntime::Start(*config, context.env, listen->first, listen->second, LineLogger(context.err));
+      ServeRuntime::Start(*config, context.env, listen->first, listen->second, Log::To(context.err));
   if (!serve.ok()) {
     context.err << "glueguard: " << serve.status().message() << "\n";
     return kExitFailure;

@@ -152,8 +152,7 @@ int RunSessionsDlqReplay(CommandContext& context) {
     return kExitFailure;
   }
   SessionsRuntime& rt = **runtime;
-  SessionEventHandler handler(rt.HandlerDeps(
-      config->sessions, [&](const std::string& line) { context.err << "glueguard: " << line << "\n"; }));
+  SessionEventHandler handler(rt.HandlerDeps(config->sessions, Log::To(context.err)));
   if (!config->sessions.dead_letter_queue_url.empty()) {
     if (!flags->Has("all")) {
       context.err << "glueguard: dead letters are on " << config->sessions.dead_letter_queue_url

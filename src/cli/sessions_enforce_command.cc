@@ -52,7 +52,7 @@ int RunSessionsEnforce(CommandContext& context) {
     context.err << "glueguard: " << runtime.status().message() << "\n";
     return kExitFailure;
   }
-  SessionEventHandler handler((*runtime)->HandlerDeps(config->sessions, LineLogger(context.err)));
+  SessionEventHandler handler((*runtime)->HandlerDeps(config->sessions, Log::To(context.err)));
   bool all_handled = true;
   for (const std::string& event : *events) {
     HandleOptions options;

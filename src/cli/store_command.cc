@@ -76,7 +76,7 @@ int RunStoreInit(CommandContext& context) {
       "for a local DynamoDB).";
   return OnDynamoDbStore(context, usage, [&](DynamoDbTarget& target) {
     const Status made = InitDynamoDbTables(*target.client, target.config.store.tables, target.aws->sleeper,
-                                           [&](const std::string& line) { context.out << line << "\n"; });
+                                           [&](std::string_view line) { context.out << line << "\n"; });
     if (!made.ok()) {
       context.err << "glueguard: store init: " << made.message() << "\n";
       return kExitFailure;
@@ -100,8 +100,8 @@ int RunStoreCheck(CommandContext& context) {
     }
     const DynamoDbTableNames& t = target.config.store.tables;
     if (problems->empty()) {
-      context.out << fmt::format("ok: tables {}, {}, {}, {} and {} are as glueguard expects\n", t.observations,
-                                 t.state, t.decisions, t.sessions, t.queue);
+      context.out << fmt::format("ok: tables {}, {}, {}, {} and {} are as glueguard expects\n",
+                                 t.observations, t.state, t.decisions, t.sessions, t.queue);
       return kExitOk;
     }
     for (const std::string& problem : *problems) context.out << "problem: " << problem << "\n";

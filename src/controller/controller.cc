@@ -35,7 +35,8 @@ Result<std::unique_ptr<Controller>> Controller::Create(ControllerDeps deps) {
 
 bool Controller::RefreshWorthACall(const std::string& subnet_id, const std::string& run_id) const {
   if (deps_.config.server.refresh_for_every_waiter) return true;
-  return admission_->RefreshWorthACall(subnet_id, run_id, deps_.clock.Now(), deps_.config.admission.poll_interval);
+  return admission_->RefreshWorthACall(subnet_id, run_id, deps_.clock.Now(),
+                                       deps_.config.admission.poll_interval);
 }
 
 Result<Decision> Controller::Admit(const AdmissionRequest& request) {
@@ -165,7 +166,7 @@ void Controller::Notify(const Notification& n) {
   const Status s = deps_.notifier.Notify(n);
   metrics_.notifications->With({{"kind", n.kind}, {"result", s.ok() ? "sent" : "failed"}}).Increment();
   if (!s.ok()) {
-    std::cerr << fmt::format("glueguard: notification '{}' not delivered: {}\n", n.subject, s.ToString());
+    deps_.log(fmt::format("notification '{}' not delivered: {}", n.subject, s.ToString()));
   }
 }
 

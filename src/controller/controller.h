@@ -16,11 +16,12 @@
 #include <string>
 #include <vector>
 
-#include "controller/admission_service.h"
 #include "aws/ec2.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/mutex.h"
 #include "config/config.h"
+#include "controller/admission_service.h"
 #include "controller/alerts.h"
 #include "controller/controller_metrics.h"
 #include "controller/subnet_poller.h"
@@ -41,6 +42,7 @@ struct ControllerDeps {
   // take its observations from the store. nullptr: this process observes every subnet itself.
   PollerLease* lease = nullptr;
   std::string replica_id = {};  // who this process is, in leases and on its observations
+  Log log = Log::Stderr();      // notifications not delivered
 };
 
 struct SubnetStatus {
@@ -123,7 +125,8 @@ class Controller {
     int64_t observations = 0;
     int64_t failures = 0;
     int64_t views = 0;     // observations made and adopted: a new one may bring new cleanup tails
-    Time tails_through{};  // cleanup tails measured up to here are in the histogram (or were not this replica's)
+    Time tails_through{};  // cleanup tails measured up to here are in the histogram (or were not this
+                           // replica's)
   };
   std::map<std::string, CountedCalls> counted_ GG_GUARDED_BY(mu_);
   // Whether an admission of `run_id` should refresh the subnet's view first (see Admit).

@@ -34,9 +34,9 @@ Result<std::unique_ptr<ControllerServer>> ControllerServer::Start(ControllerServ
     s->notifier_.Add(std::make_unique<WebhookNotifier>(deps.webhook_transport, notify.webhook_url));
   }
   if (deps.extra_notifier) s->notifier_.Add(std::make_unique<BorrowedNotifier>(*deps.extra_notifier));
-  Result<std::unique_ptr<Controller>> controller = Controller::Create(
-      ControllerDeps{deps.config, deps.store, deps.ec2, s->notifier_, deps.clock, deps.random, deps.metrics,
-                     deps.lease, deps.replica_id});
+  Result<std::unique_ptr<Controller>> controller =
+      Controller::Create(ControllerDeps{deps.config, deps.store, deps.ec2, s->notifier_, deps.clock,
+                                        deps.random, deps.metrics, deps.lease, deps.replica_id, deps.log});
   if (!controller.ok()) return controller.status();
   s->controller_ = std::move(*controller);
   MetricsRegistry& metrics = deps.metrics;
@@ -59,6 +59,7 @@ Result<std::unique_ptr<ControllerServer>> ControllerServer::Start(ControllerServ
     return max_body;
   };
   server.threads = 16;
+  server.error_log = deps.log;
   ControllerApi* api = s->api_.get();
   Result<std::unique_ptr<HttpServer>> http =
       HttpServer::Start(server, [api](const ServerRequest& r) { return api->Handle(r); });

@@ -36,6 +36,7 @@ struct ControllerServerDeps {
   std::function<ServerResponse(const ServerRequest&, bool authenticated)> events_handler = nullptr;
   PollerLease* lease = nullptr;  // ControllerDeps::lease
   std::string replica_id = {};   // ControllerDeps::replica_id
+  Log log = Log::Stderr();       // the controller's problems and the server's handler exceptions
 };
 
 struct ControllerServerOptions {

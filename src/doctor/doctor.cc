@@ -11,7 +11,7 @@ namespace glueguard {
 
 using doctor_internal::GlueInventory;
 using doctor_internal::LiveOwner;
-using doctor_internal::Log;
+using doctor_internal::Note;
 
 const char* EniVerdictName(EniVerdict verdict) {
   switch (verdict) {
@@ -187,7 +187,7 @@ Result<DoctorReport> RunDoctorPass(const DoctorDeps& deps, const DoctorOptions& 
   report.sessions = glue.sessions;
   report.problems.insert(report.problems.end(), glue.problems.begin(), glue.problems.end());
   report.notes = glue.notes;
-  for (const std::string& p : glue.problems) Log(deps, p);
+  for (const std::string& p : glue.problems) Note(deps, p);
 
   // Stuck runs first: a force-stopped run no longer owns anything, so its leftovers can go in the same pass.
   const std::set<std::string> stopped =
@@ -217,7 +217,7 @@ Result<DoctorReport> RunDoctorPass(const DoctorDeps& deps, const DoctorOptions& 
     Status judged = JudgeEnis(deps, options, subnet, *enis, owners, now, report.enis);
     if (!judged.ok()) {
       report.problems.push_back(fmt::format("ENI ledger for {}: {}", subnet.id, judged.message()));
-      Log(deps, report.problems.back());
+      Note(deps, report.problems.back());
     }
   }
 

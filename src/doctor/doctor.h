@@ -23,6 +23,7 @@
 #include "aws/glue.h"
 #include "aws/sts.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "config/config.h"
 #include "doctor/eni_ledger.h"
 #include "doctor/token_bucket.h"
@@ -54,8 +55,8 @@ struct DoctorDeps {
   ObservationStore* store;  // observations for the trend; the pass appends its own
   EniLedger& ledger;
   const Clock& clock;
-  Sleeper& sleeper;   // the token bucket's and the retries' waits
-  std::ostream* log;  // one line per action and per problem
+  Sleeper& sleeper;  // the token bucket's and the retries' waits
+  Log log;           // one line per action and per problem
 };
 
 struct SubnetFinding {

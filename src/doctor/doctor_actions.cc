@@ -18,9 +18,7 @@ bool StillInUse(const Status& s) {
 
 }  // namespace
 
-void Log(const DoctorDeps& deps, const std::string& line) {
-  if (deps.log != nullptr) *deps.log << "glueguard doctor: " << line << "\n";
-}
+void Note(const DoctorDeps& deps, const std::string& line) { deps.log("doctor: " + line); }
 
 std::set<std::string> StopStuckRuns(const DoctorDeps& deps, const DoctorOptions& options,
                                     const std::vector<StuckRunFinding>& stuck, TokenBucket& bucket,
@@ -34,7 +32,7 @@ std::set<std::string> StopStuckRuns(const DoctorDeps& deps, const DoctorOptions&
     if (budget <= 0) {
       action.outcome = "skipped";
       action.detail = fmt::format("over --max-stops ({}); a later pass stops it", options.max_stops);
-      Log(deps, fmt::format("stop {}: skipped, over --max-stops", action.target));
+      Note(deps, fmt::format("stop {}: skipped, over --max-stops", action.target));
       actions.push_back(action);
       continue;
     }
@@ -44,8 +42,8 @@ std::set<std::string> StopStuckRuns(const DoctorDeps& deps, const DoctorOptions&
       action.detail = fmt::format("in STOPPING for {}: BatchStopJobRun forces it to STOPPED",
                                   FormatDuration(run.stopping_for));
       stopped.insert(run.run_id);
-      Log(deps, fmt::format("stop {}: would force-stop (in STOPPING for {})", action.target,
-                            FormatDuration(run.stopping_for)));
+      Note(deps, fmt::format("stop {}: would force-stop (in STOPPING for {})", action.target,
+                             FormatDuration(run.stopping_for)));
       actions.push_back(action);
       continue;
     }
@@ -73,7 +71,7 @@ std::set<std::string> StopStuckRuns(const DoctorDeps& deps, const DoctorOptions&
         stopped.insert(run.run_id);
       }
     }
-    Log(deps, fmt::format("stop {}: {} ({})", action.target, action.outcome, action.detail));
+    Note(deps, fmt::format("stop {}: {} ({})", action.target, action.outcome, action.detail));
     actions.push_back(action);
   }
   return stopped;
@@ -94,14 +92,14 @@ void DeleteOrphans(const DoctorDeps& deps, const DoctorOptions& options,
       action.detail = s.ok() ? fmt::format("deleted after {} available", FormatDuration(eni.available_for))
                              : "already deleted";
       Status forgotten = deps.ledger.Forget(eni.eni_id);
-      if (!forgotten.ok()) Log(deps, "ledger: " + forgotten.message());
+      if (!forgotten.ok()) Note(deps, "ledger: " + forgotten.message());
       return true;
     }
     if (StillInUse(s)) {
       action.outcome = "retry-later";
       action.detail = fmt::format("{}: still in use or detaching; retried later", s.reason());
       Status noted = deps.ledger.NoteRefusedDelete(eni.eni_id, s.reason());
-      if (!noted.ok()) Log(deps, "ledger: " + noted.message());
+      if (!noted.ok()) Note(deps, "ledger: " + noted.message());
       return false;
     }
     action.outcome = "failed";
@@ -133,8 +131,8 @@ void DeleteOrphans(const DoctorDeps& deps, const DoctorOptions& options,
         attempted.push_back(eni);
       }
     }
-    Log(deps,
-        fmt::format("delete {} in {}: {} ({})", eni->eni_id, eni->subnet_id, action.outcome, action.detail));
+    Note(deps,
+         fmt::format("delete {} in {}: {} ({})", eni->eni_id, eni->subnet_id, action.outcome, action.detail));
     actions.push_back(action);
   }
   for (int round = 1; round <= options.delete_retries && !waiting.empty(); ++round) {
@@ -144,8 +142,8 @@ void DeleteOrphans(const DoctorDeps& deps, const DoctorOptions& options,
       if (it == waiting.end()) continue;
       DoctorAction& action = actions[it->second];
       if (attempt(*eni, action)) waiting.erase(it);
-      Log(deps,
-          fmt::format("delete {} (retry {}): {} ({})", eni->eni_id, round, action.outcome, action.detail));
+      Note(deps,
+           fmt::format("delete {} (retry {}): {} ({})", eni->eni_id, round, action.outcome, action.detail));
     }
   }
 }

@@ -46,7 +46,7 @@ void DeleteOrphans(const DoctorDeps& deps, const DoctorOptions& options,
                    std::vector<const EniFinding*> orphans, TokenBucket& bucket,
                    std::vector<DoctorAction>& actions);
 
-// Writes "glueguard doctor: <line>" to deps.log when there is one.
-void Log(const DoctorDeps& deps, const std::string& line);
+// Writes "doctor: <line>" to deps.log.
+void Note(const DoctorDeps& deps, const std::string& line);
 
 }  // namespace glueguard::doctor_internal

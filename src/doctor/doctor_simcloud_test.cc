@@ -9,9 +9,9 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
-#include "net/curl_transport.h"
 #include "aws/environment.h"
 #include "doctor/doctor.h"
+#include "net/curl_transport.h"
 #include "simcloud/simcloud.h"
 #include "store/sqlite_store.h"
 #include "testing/seed_after_simcloud.h"
@@ -83,7 +83,8 @@ class DoctorAgainstSimcloud : public testing::SeedAfterSimcloudTest {
   }
 
   DoctorReport Pass(Ec2Api& ec2) {
-    const DoctorDeps deps{config_, ec2, *glue_, sts_.get(), store_.get(), *ledger_, clock_, sleeper_, &log_};
+    const DoctorDeps deps{config_,  ec2,    *glue_,   sts_.get(),   store_.get(),
+                          *ledger_, clock_, sleeper_, Log::To(log_)};
     Result<DoctorReport> report = RunDoctorPass(deps, options_);
     EXPECT_TRUE(report.ok()) << report.status().ToString();
     return report.ok() ? *report : DoctorReport{};

@@ -1,6 +1,7 @@
 // The doctor pass against dumb in-memory EC2 and Glue fakes: the grace period, the retry of ENIs EC2 says are
-// still in use, the rate limit, the bounds, ownership, stuck runs and the dry run that changes nothing. One file
-// over 500 lines: every case runs the one pass over the same fakes, and splitting them would split the fixture.
+// still in use, the rate limit, the bounds, ownership, stuck runs and the dry run that changes nothing. One
+// file over 500 lines: every case runs the one pass over the same fakes, and splitting them would split the
+// fixture.
 #include "doctor/doctor.h"
 
 #include <gtest/gtest.h>
@@ -168,7 +169,7 @@ class DoctorTest : public ::testing::Test {
   }
 
   DoctorReport Pass() {
-    const DoctorDeps deps{config_, ec2_, glue_, nullptr, &store_, *ledger_, clock_, sleeper_, &log_};
+    const DoctorDeps deps{config_, ec2_, glue_, nullptr, &store_, *ledger_, clock_, sleeper_, Log::To(log_)};
     Result<DoctorReport> report = RunDoctorPass(deps, options_);
     EXPECT_TRUE(report.ok()) << report.status().ToString();
     return report.ok() ? *report : DoctorReport{};
@@ -229,7 +230,7 @@ TEST_F(DoctorTest, AnEniThatStopsBeingAvailableStartsItsGracePeriodOver) {
   clock_.Advance(minutes(30));
   FakeEc2 attached(clock_);  // seen attached by this pass
   attached.AddGlueEni("eni-1", "in-use");
-  const DoctorDeps deps{config_, attached, glue_, nullptr, &store_, *ledger_, clock_, sleeper_, nullptr};
+  const DoctorDeps deps{config_, attached, glue_, nullptr, &store_, *ledger_, clock_, sleeper_, {}};
   ASSERT_TRUE(RunDoctorPass(deps, options_).ok());
   clock_.Advance(minutes(45));  // 75 minutes after the first sighting, 45 after the second
   DoctorReport r = Pass();
@@ -385,7 +386,8 @@ TEST_F(DoctorTest, TheCleanupTailComesFromTheEniChangeLogServeStored) {
   DoctorReport none = Pass();
   ASSERT_EQ(none.subnets.size(), 1u);
   EXPECT_EQ(none.subnets[0].cleanup_tail.count, 0);
-  EXPECT_NE(FormatDoctorJson(none).find("\"p50_minutes\": null"), std::string::npos) << FormatDoctorJson(none);
+  EXPECT_NE(FormatDoctorJson(none).find("\"p50_minutes\": null"), std::string::npos)
+      << FormatDoctorJson(none);
 
   // Three Glue ENIs that stayed available 10, 20 and 40 minutes, as a controller's commits recorded them.
   int64_t version = 0;
@@ -397,7 +399,8 @@ TEST_F(DoctorTest, TheCleanupTailComesFromTheEniChangeLogServeStored) {
     EniChange appeared{kSubnetA, available, id, EniEvent::kAppeared, "arn:aws:iam::1:role/Glue", true, true};
     EniChange now_available{kSubnetA, available, id, EniEvent::kAvailable, "", false, false};
     EniChange gone{kSubnetA, available + minutes(tails[i]), id, EniEvent::kGone, "", false, false};
-    for (const auto& lines : {std::vector<EniChange>{appeared, now_available}, std::vector<EniChange>{gone}}) {
+    for (const auto& lines :
+         {std::vector<EniChange>{appeared, now_available}, std::vector<EniChange>{gone}}) {
       SubnetCommit commit;
       commit.expected_version = version++;
       commit.record.subnet_id = kSubnetA;
@@ -447,7 +450,7 @@ TEST_F(DoctorTest, TooLittleHistoryGivesNoTrendAndSaysSo) {
 
 TEST_F(DoctorTest, APassFailsOnlyWhenEc2CannotBeAsked) {
   ec2_.describe_error = Status::Unavailable("connection refused");
-  const DoctorDeps deps{config_, ec2_, glue_, nullptr, &store_, *ledger_, clock_, sleeper_, nullptr};
+  const DoctorDeps deps{config_, ec2_, glue_, nullptr, &store_, *ledger_, clock_, sleeper_, {}};
   Result<DoctorReport> r = RunDoctorPass(deps, options_);
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(r.status().message().find(kSubnetA), std::string::npos);
@@ -475,7 +478,7 @@ TEST_F(DoctorTest, AGlueFailureIsAProblemInTheReport) {
     }
     Result<GlueConnection> GetConnection(const std::string&) override { return Status::Unavailable("x"); }
   } glue;
-  const DoctorDeps deps{config_, ec2_, glue, nullptr, &store_, *ledger_, clock_, sleeper_, nullptr};
+  const DoctorDeps deps{config_, ec2_, glue, nullptr, &store_, *ledger_, clock_, sleeper_, {}};
   Result<DoctorReport> r = RunDoctorPass(deps, options_);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->problems.size(), 2u);

@@ -1,7 +1,6 @@
 #include "net/http_server.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -11,13 +10,14 @@
 #include <cstdio>
 #include <exception>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 
-#include "net/url.h"
 #include "base/mutex.h"
 #include "base/strings.h"
+#include "net/url.h"
 
 namespace glueguard {
 
@@ -52,7 +52,7 @@ class Connection;
 struct ServerCore {
   ServerOptions options;
   AsyncHttpHandler handler;
-  std::function<void(std::string_view)> log;
+  Log log;
   asio::io_context io;
   // Keeps io.run() going while no operation is pending: with the acceptor closed (Stop) and a request's
   // handler still running on a worker, the loop would otherwise end and the answer would never be written.
@@ -124,8 +124,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // would refuse a Content-Length over the default before the route could allow it.
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     stream_.expires_after(core_->options.header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -147,11 +148,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (parser_->is_done()) return Dispatch();
     stream_.expires_after(core_->options.body_timeout);
     auto read_body = [self = shared_from_this()] {
-      http::async_read(self->stream_, self->buffer_, *self->parser_,
-                       [self](beast::error_code e, size_t) {
-                         if (e) return self->OnReadError(e, /*in_headers=*/false);
-                         self->Dispatch();
-                       });
+      http::async_read(self->stream_, self->buffer_, *self->parser_, [self](beast::error_code e, size_t) {
+        if (e) return self->OnReadError(e, /*in_headers=*/false);
+        self->Dispatch();
+      });
     };
     const auto expect = req.find(http::field::expect);
     if (expect != req.end() && beast::iequals(expect->value(), "100-continue")) {
@@ -168,7 +168,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void OnReadError(beast::error_code ec, bool in_headers) {
     if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::bad_descriptor) {
+        ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::bad_descriptor) {
       return Close();  // the client went away, was too slow, or the server is stopping
     }
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
@@ -202,7 +203,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void BodyTooLarge(size_t limit) {
-    Answer(core_->Error(413, "request_too_large", fmt::format("the request body is larger than {} bytes", limit)),
+    Answer(core_->Error(413, "request_too_large",
+                        fmt::format("the request body is larger than {} bytes", limit)),
            false);
   }
 
@@ -221,9 +223,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
     }
     // Grouped by name, each name's lines in the order received.
-    std::stable_sort(request.headers.begin(), request.headers.end(), [](const HttpHeader& a, const HttpHeader& b) {
-      return ToLower(a.name) < ToLower(b.name);
-    });
+    std::stable_sort(
+        request.headers.begin(), request.headers.end(),
+        [](const HttpHeader& a, const HttpHeader& b) { return ToLower(a.name) < ToLower(b.name); });
     request.body = std::move(req.body());
     request.remote_addr = remote_;
 
@@ -232,23 +234,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // Used after Stop() closed the connection, its write fails and nothing more happens.
     HttpResponder respond = [self = shared_from_this(), answered, keep_alive](ServerResponse r) {
       if (answered->exchange(true)) return;
-      asio::post(self->core_->io, [self, r = std::move(r), keep_alive]() mutable {
-        self->Answer(std::move(r), keep_alive);
-      });
+      asio::post(self->core_->io,
+                 [self, r = std::move(r), keep_alive]() mutable { self->Answer(std::move(r), keep_alive); });
     };
-    asio::post(*core_->workers, [self = shared_from_this(), core = core_, request = std::move(request),
-                                 respond]() mutable {
-      const std::string what = request.method + " " + request.path;
-      try {
-        core->handler(std::move(request), respond);
-      } catch (const std::exception& e) {
-        core->log(fmt::format("HTTP server: the handler threw on {}: {}", what, e.what()));
-        respond(core->Error(500, "internal", "handler failed"));
-      } catch (...) {
-        core->log(fmt::format("HTTP server: the handler threw a non-exception on {}", what));
-        respond(core->Error(500, "internal", "handler failed"));
-      }
-    });
+    asio::post(*core_->workers,
+               [self = shared_from_this(), core = core_, request = std::move(request), respond]() mutable {
+                 const std::string what = request.method + " " + request.path;
+                 try {
+                   core->handler(std::move(request), respond);
+                 } catch (const std::exception& e) {
+                   core->log(fmt::format("HTTP server: the handler threw on {}: {}", what, e.what()));
+                   respond(core->Error(500, "internal", "handler failed"));
+                 } catch (...) {
+                   core->log(fmt::format("HTTP server: the handler threw a non-exception on {}", what));
+                   respond(core->Error(500, "internal", "handler failed"));
+                 }
+               });
   }
 
   // Writes `r`; then reads the next request when `keep_alive`, or closes (lingering after an error).
@@ -265,12 +266,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     res->prepare_payload();
     const bool error = r.status >= 400 && !keep_alive && parser_ && !parser_->is_done();
     stream_.expires_after(core_->options.body_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive, error](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      if (keep_alive) return self->ReadRequest();
-      if (error) return self->Linger();
-      self->Close();
-    });
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res, keep_alive, error](beast::error_code ec, size_t) {
+                        if (ec) return self->Close();
+                        if (keep_alive) return self->ReadRequest();
+                        if (error) return self->Linger();
+                        self->Close();
+                      });
   }
 
   // Stops sending, then reads and discards what the client still sends for a moment, so that it reads the
@@ -284,18 +286,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
   void DiscardSome() {
     auto sink = std::make_shared<std::array<char, 16 * 1024>>();
-    stream_.async_read_some(asio::buffer(*sink), [self = shared_from_this(), sink](beast::error_code ec, size_t n) {
-      self->lingered_ += n;
-      if (ec || self->lingered_ > kLingerBytes) return self->Close();
-      self->DiscardSome();
-    });
+    stream_.async_read_some(asio::buffer(*sink),
+                            [self = shared_from_this(), sink](beast::error_code ec, size_t n) {
+                              self->lingered_ += n;
+                              if (ec || self->lingered_ > kLingerBytes) return self->Close();
+                              self->DiscardSome();
+                            });
   }
 
   void DropMidResponse(ServerResponse r) {
     const size_t announced = std::max<size_t>(r.body.size(), 2);
-    std::string head = fmt::format("HTTP/1.1 {} {}\r\nContent-Length: {}\r\n", r.status,
-                                   std::string(http::obsolete_reason(http::int_to_status(static_cast<unsigned>(r.status)))),
-                                   announced);
+    std::string head = fmt::format(
+        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\n", r.status,
+        std::string(http::obsolete_reason(http::int_to_status(static_cast<unsigned>(r.status)))), announced);
     if (!r.content_type.empty()) head += fmt::format("Content-Type: {}\r\n", r.content_type);
     for (const HttpHeader& h : r.headers) head += fmt::format("{}: {}\r\n", h.name, h.value);
     head += "\r\n";
@@ -359,12 +362,15 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
   });
 }
 
-Result<std::unique_ptr<HttpServer>> HttpServer::StartAsync(const ServerOptions& options, AsyncHttpHandler handler) {
+Result<std::unique_ptr<HttpServer>> HttpServer::StartAsync(const ServerOptions& options,
+                                                           AsyncHttpHandler handler) {
   if (options.threads < 1) {
-    return Status::InvalidArgument(fmt::format("HTTP server: threads must be at least 1, not {}", options.threads));
+    return Status::InvalidArgument(
+        fmt::format("HTTP server: threads must be at least 1, not {}", options.threads));
   }
   if (options.port < 0 || options.port > kMaxPort) {
-    return Status::InvalidArgument(fmt::format("HTTP server: port {} is not in 0..{}", options.port, kMaxPort));
+    return Status::InvalidArgument(
+        fmt::format("HTTP server: port {} is not in 0..{}", options.port, kMaxPort));
   }
   auto impl = std::make_unique<Impl>();
   impl->core = std::make_shared<ServerCore>();
@@ -372,10 +378,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::StartAsync(const ServerOptions& 
   core.options = options;
   core.handler = std::move(handler);
   core.log = options.error_log;
-  if (!core.log) core.log = [](std::string_view line) { fmt::print(stderr, "{}\n", line); };
+  if (!core.log) core.log = Log::Stderr();
 
   auto cannot_listen = [&](const std::string& why) {
-    return Status::Unavailable(fmt::format("HTTP server: cannot listen on {}:{}: {}", options.host, options.port, why));
+    return Status::Unavailable(
+        fmt::format("HTTP server: cannot listen on {}:{}: {}", options.host, options.port, why));
   };
   beast::error_code ec;
   const asio::ip::address address = asio::ip::make_address(options.host, ec);
@@ -398,7 +405,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::StartAsync(const ServerOptions& 
   acceptor.bind(endpoint, ec);
   if (ec) {
     return cannot_listen(ec == boost::system::errc::address_not_available ? "the host is not a local address"
-                                                                   : ec.message());
+                                                                          : ec.message());
   }
   acceptor.listen(options.backlog, ec);
   if (ec) return cannot_listen(ec.message());

@@ -21,8 +21,9 @@
 #include <utility>
 #include <vector>
 
-#include "net/http.h"
+#include "base/log.h"
 #include "base/status.h"
+#include "net/http.h"
 
 namespace glueguard {
 
@@ -65,21 +66,22 @@ struct ServerOptions {
   size_t max_body_bytes = 1 << 20;  // the body limit of routes `body_limit` does not name
   // The body limit of one route, from the request's method and path; unset: max_body_bytes for every route.
   std::function<size_t(std::string_view method, std::string_view path)> body_limit;
-  int threads = 8;                          // worker threads, i.e. handlers running at once
-  int backlog = 4096;                       // the listen backlog (the kernel caps it at net.core.somaxconn)
-  size_t max_request_line_bytes = 8192;     // method, target and version
-  size_t max_header_bytes = 64 * 1024;      // the request line and every header line together
-  size_t max_connections = 20000;           // further connections are answered 503 and closed
-  std::chrono::milliseconds header_timeout{10'000};  // from a request's first byte (or the previous response)
-                                                     // to the end of its headers; also the keep-alive idle limit
-  std::chrono::milliseconds body_timeout{30'000};    // to read a body once the headers are in
-  std::chrono::milliseconds drain_timeout{10'000};   // how long Stop() lets requests in progress finish
+  int threads = 8;                       // worker threads, i.e. handlers running at once
+  int backlog = 4096;                    // the listen backlog (the kernel caps it at net.core.somaxconn)
+  size_t max_request_line_bytes = 8192;  // method, target and version
+  size_t max_header_bytes = 64 * 1024;   // the request line and every header line together
+  size_t max_connections = 20000;        // further connections are answered 503 and closed
+  std::chrono::milliseconds header_timeout{
+      10'000};  // from a request's first byte (or the previous response)
+                // to the end of its headers; also the keep-alive idle limit
+  std::chrono::milliseconds body_timeout{30'000};   // to read a body once the headers are in
+  std::chrono::milliseconds drain_timeout{10'000};  // how long Stop() lets requests in progress finish
   bool keep_alive = true;  // keep connections open between requests; false: every response closes
   // The body of an error the server itself answers (400, 413, 414, 431, 500, 503). Default: the API's shape,
   // {"error":{"code":"...","message":"..."}}.
   std::function<ServerResponse(int status, std::string_view code, std::string_view message)> error_response;
-  // Where the server reports handler exceptions; stderr when unset. Called from worker threads.
-  std::function<void(std::string_view)> error_log;
+  // Where the server reports handler exceptions; standard error when unset. Called from worker threads.
+  Log error_log;
 };
 
 class HttpServer {
@@ -88,7 +90,8 @@ class HttpServer {
   // host:port when it cannot listen (port in use, an address that is not local, a bad host name);
   // InvalidArgument for options out of range (threads < 1, port outside 0..65535).
   static Result<std::unique_ptr<HttpServer>> Start(const ServerOptions& options, HttpHandler handler);
-  static Result<std::unique_ptr<HttpServer>> StartAsync(const ServerOptions& options, AsyncHttpHandler handler);
+  static Result<std::unique_ptr<HttpServer>> StartAsync(const ServerOptions& options,
+                                                        AsyncHttpHandler handler);
 
   ~HttpServer();  // Stop()s
   HttpServer(const HttpServer&) = delete;

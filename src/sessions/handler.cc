@@ -122,8 +122,8 @@ Result<HandleResult> SessionEventHandler::Replay(int64_t id, const HandleOptions
   }
   GG_RETURN_IF_ERROR(deps_.parked().RemoveDeadLetter(id));
   if (deps_.metrics != nullptr) deps_.metrics->dead_letters->With({}).Add(-1);
-  Log(fmt::format("replayed dead letter {} ({}): {}", id, letter.event_id,
-                  EventOutcomeName(result->outcome)));
+  deps_.log(fmt::format("replayed dead letter {} ({}): {}", id, letter.event_id,
+                        EventOutcomeName(result->outcome)));
   return result;
 }
 
@@ -171,8 +171,8 @@ Result<HandleResult> SessionEventHandler::Act(const std::string& key, const std:
       last = last.WithContext("the caller's deadline leaves no time for another attempt");
       break;
     }
-    Log(fmt::format("session {}: attempt {} failed ({}); retrying in {}", e.session.id, attempt,
-                    last.message(), FormatDuration(wait)));
+    deps_.log(fmt::format("session {}: attempt {} failed ({}); retrying in {}", e.session.id, attempt,
+                          last.message(), FormatDuration(wait)));
     if (options.heartbeat) options.heartbeat();
     deps_.sleeper.Sleep(wait);
   }
@@ -184,8 +184,8 @@ Result<HandleResult> SessionEventHandler::Act(const std::string& key, const std:
   result.outcome = EventOutcome::kViolation;
   GG_RETURN_IF_ERROR(deps_.store.MarkDone(key, "violation", deps_.clock.Now()));
   Count(options, result, received);
-  Log(fmt::format("session {} by {} broke {}: {}", e.session.id, e.session.creator, Codes(e),
-                  result.ended ? "stopped and deleted" : "reported"));
+  deps_.log(fmt::format("session {} by {} broke {}: {}", e.session.id, e.session.creator, Codes(e),
+                        result.ended ? "stopped and deleted" : "reported"));
   return result;
 }
 
@@ -238,8 +238,8 @@ Result<HandleResult> SessionEventHandler::Park(HandleResult result, const std::s
     deps_.metrics->dead_letters->With({}).Add(1);
   }
   Count(options, result, letter.parked_at);
-  Log(fmt::format("event {} from {} parked as dead letter {}: {}",
-                  result.event_id.empty() ? "?" : result.event_id, options.source, *id, error));
+  deps_.log(fmt::format("event {} from {} parked as dead letter {}: {}",
+                        result.event_id.empty() ? "?" : result.event_id, options.source, *id, error));
   return result;
 }
 
@@ -253,10 +253,6 @@ void SessionEventHandler::Count(const HandleOptions& options, const HandleResult
     }
   }
   deps_.metrics->handle_seconds->With({}).Observe(Seconds(deps_.clock.Now() - received));
-}
-
-void SessionEventHandler::Log(const std::string& line) const {
-  if (deps_.log) deps_.log(line);
 }
 
 }  // namespace glueguard

@@ -16,11 +16,12 @@
 
 #include "aws/glue.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/random.h"
 #include "config/config.h"
 #include "notify/notifier.h"
-#include "sessions/enforcer.h"
 #include "policy/policy.h"
+#include "sessions/enforcer.h"
 #include "sessions/session_metrics.h"
 #include "sessions/session_store.h"
 
@@ -34,8 +35,8 @@ struct SessionHandlerDeps {
   Clock& clock;
   Sleeper& sleeper;
   Random& random;
-  SessionMetrics* metrics = nullptr;                 // may be nullptr
-  std::function<void(const std::string&)> log = {};  // one line per thing done; may be empty
+  SessionMetrics* metrics = nullptr;        // may be nullptr
+  Log log = {};                             // one line per thing done; may be empty
   DeadLetterStore* dead_letters = nullptr;  // where failures are parked; nullptr: `store`
 
   DeadLetterStore& parked() const { return dead_letters != nullptr ? *dead_letters : store; }
@@ -91,7 +92,6 @@ class SessionEventHandler {
   Result<HandleResult> Park(HandleResult result, const std::string& body, const std::string& error,
                             const HandleOptions& options);
   void Count(const HandleOptions& options, const HandleResult& result, Time received);
-  void Log(const std::string& line) const;
 
   SessionHandlerDeps deps_;
   SessionEnforcer enforcer_;

@@ -31,7 +31,7 @@ class HandlerTest : public ::testing::Test {
     if (!handler_) {
       SessionHandlerDeps deps{config_, glue_,   notifier_,
                               *store_, clock_,  sleeper_,
-                              random_, nullptr, [this](const std::string& line) { log_.push_back(line); }};
+                              random_, nullptr, [this](std::string_view line) { log_.emplace_back(line); }};
       handler_ = std::make_unique<SessionEventHandler>(deps);
     }
     return *handler_;

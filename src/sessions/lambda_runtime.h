@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "base/log.h"
 #include "net/http.h"
 #include "sessions/handler.h"
 
@@ -19,7 +20,7 @@ class LambdaRuntime {
   // `durable_dead_letters`: the handler parks failures somewhere that outlives the sandbox (an SQS queue);
   // then a dead-lettered event is answered as handled, not as an error for Lambda to retry.
   LambdaRuntime(HttpTransport& transport, std::string api, SessionEventHandler& handler, Clock& clock,
-                std::function<void(const std::string&)> log = {}, bool durable_dead_letters = false)
+                Log log = {}, bool durable_dead_letters = false)
       : transport_(transport),
         base_("http://" + api + "/2018-06-01/runtime"),
         handler_(handler),
@@ -37,7 +38,7 @@ class LambdaRuntime {
   const std::string base_;
   SessionEventHandler& handler_;
   Clock& clock_;
-  std::function<void(const std::string&)> log_;
+  Log log_;
   const bool durable_dead_letters_;
 };
 

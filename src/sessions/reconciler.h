@@ -7,6 +7,7 @@
 #include <string>
 
 #include "aws/glue.h"
+#include "base/log.h"
 #include "sessions/handler.h"
 
 namespace glueguard {
@@ -24,8 +25,7 @@ class SessionReconciler {
   // Sessions younger than `grace` are left to their event, which CloudTrail may still be delivering: acting
   // on them first would notify twice.
   SessionReconciler(GlueApi& glue, SessionStore& store, SessionEventHandler& handler, Clock& clock,
-                    Duration grace = std::chrono::minutes(10),
-                    std::function<void(const std::string&)> log = {})
+                    Duration grace = std::chrono::minutes(10), Log log = {})
       : glue_(glue), store_(store), handler_(handler), clock_(clock), grace_(grace), log_(std::move(log)) {}
 
   // One sweep. Errors: listing failed, or the store did (nothing is lost: the next sweep sees the same).
@@ -37,7 +37,7 @@ class SessionReconciler {
   SessionEventHandler& handler_;
   Clock& clock_;
   const Duration grace_;
-  std::function<void(const std::string&)> log_;
+  Log log_;
 };
 
 }  // namespace glueguard

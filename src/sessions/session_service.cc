@@ -38,10 +38,9 @@ Result<std::unique_ptr<SessionService>> SessionService::Start(SessionServiceDeps
   if (!parked.ok()) return parked.status().WithContext("reading the dead-letter count");
   s->metrics_.dead_letters->With({}).Set(static_cast<double>(*parked));
 
-  SessionHandlerDeps handler_deps{s->deps_.config,  s->deps_.glue,  s->deps_.notifier,
-                                  s->deps_.store,   s->deps_.clock, s->deps_.sleeper,
-                                  s->deps_.random,  &s->metrics_,   s->deps_.log,
-                                  s->deps_.dead_letters};
+  SessionHandlerDeps handler_deps{s->deps_.config, s->deps_.glue,        s->deps_.notifier, s->deps_.store,
+                                  s->deps_.clock,  s->deps_.sleeper,     s->deps_.random,   &s->metrics_,
+                                  s->deps_.log,    s->deps_.dead_letters};
   s->handler_ = std::make_unique<SessionEventHandler>(handler_deps);
   s->reconciler_ = std::make_unique<SessionReconciler>(s->deps_.glue, s->deps_.store, *s->handler_,
                                                        s->deps_.clock, options.reconcile_grace, s->deps_.log);
@@ -59,14 +58,16 @@ Result<std::unique_ptr<SessionService>> SessionService::Start(SessionServiceDeps
     // on the same file may thereby handle an event of its own twice: at least once, never lost.)
     Result<int64_t> released = s->deps_.store.ReleaseUnfinishedClaims();
     if (!released.ok()) return released.status().WithContext("releasing claims left by a previous run");
-    if (*released > 0) s->Log(fmt::format("released {} claim(s) left unfinished by a previous run", *released));
+    if (*released > 0)
+      s->deps_.log(fmt::format("released {} claim(s) left unfinished by a previous run", *released));
   }
   s->next_sweep_ = s->deps_.clock.Now() + s->deps_.config.reconcile_every;
   s->shared_inbox_every_ = options.shared_inbox_every;
   s->next_shared_drain_ = s->deps_.clock.Now() + options.shared_inbox_every;
   if (options.run_background) {
     SessionService* self = s.get();
-    s->background_ = std::make_unique<PeriodicWorker>(options.background_every, [self] { self->BackgroundRound(); });
+    s->background_ =
+        std::make_unique<PeriodicWorker>(options.background_every, [self] { self->BackgroundRound(); });
     if (s->intake_) s->poller_ = std::thread([self] { self->intake_->Run(self->deps_.sleeper); });
   }
   return s;
@@ -84,10 +85,11 @@ ServerResponse SessionService::HandleHttp(const ServerRequest& request, bool aut
   Result<ParsedEvent> parsed = ParseSessionEvent(request.body);
   if (!parsed.ok() && !authenticated) {
     metrics_.events->With({{"source", "http"}, {"outcome", "refused_invalid"}}).Increment();
-    return ErrorResponse(400, "invalid_event",
-                         parsed.status().message() +
-                             " (not kept: the API has no token, so invalid bodies from unauthenticated callers are "
-                             "refused rather than stored)");
+    return ErrorResponse(
+        400, "invalid_event",
+        parsed.status().message() +
+            " (not kept: the API has no token, so invalid bodies from unauthenticated callers are "
+            "refused rather than stored)");
   }
   if (!parsed.ok()) {
     // Never handled, but never lost either: parked with the reason.
@@ -150,7 +152,7 @@ Result<SweepStats> SessionService::SweepNow() {
   options.source = "reconcile";
   Result<SweepStats> stats = reconciler_->Sweep(options);
   metrics_.reconcile_sweeps->With({{"result", stats.ok() ? "ok" : "failed"}}).Increment();
-  if (!stats.ok()) Log(fmt::format("reconcile sweep failed: {}", stats.status().message()));
+  if (!stats.ok()) deps_.log(fmt::format("reconcile sweep failed: {}", stats.status().message()));
   return stats;
 }
 
@@ -174,7 +176,7 @@ void SessionService::BackgroundRound() {
   if (dirty) {
     Result<int> drained = DrainInbox();
     if (!drained.ok()) {
-      Log(fmt::format("handling accepted events: {}", drained.status().message()));
+      deps_.log(fmt::format("handling accepted events: {}", drained.status().message()));
       MutexLock relock(mu_);
       inbox_dirty_ = true;  // try again on the next round
     }
@@ -183,10 +185,6 @@ void SessionService::BackgroundRound() {
     next_sweep_ = deps_.clock.Now() + deps_.config.reconcile_every;
     (void)SweepNow();
   }
-}
-
-void SessionService::Log(const std::string& line) const {
-  if (deps_.log) deps_.log(line);
 }
 
 }  // namespace glueguard

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "aws/sqs.h"
+#include "base/log.h"
 #include "base/mutex.h"
 #include "base/periodic_worker.h"
 #include "metrics/metrics.h"
@@ -29,7 +30,7 @@ struct SessionServiceDeps {
   Sleeper& sleeper;  // the handler's retry and provisioning waits
   Random& random;
   MetricsRegistry& metrics;
-  std::function<void(const std::string&)> log = {};
+  Log log = {};
   DeadLetterStore* dead_letters = nullptr;  // where failures are parked; nullptr: `store`
 
   DeadLetterStore& parked() const { return dead_letters != nullptr ? *dead_letters : store; }
@@ -56,10 +57,10 @@ class SessionService {
   void Stop();
 
   // POST /v1/events: 202 {"accepted": id} once stored; 400 for a body that is not an event; 200
-  // {"outcome": "ignored"} for an event that is not a successful Glue CreateSession; 503 when the store cannot
-  // keep it (EventBridge retries). A body that is not an event is parked as a dead letter (named in the
-  // answer) only when the caller was `authenticated`: with no token anyone could fill the store that way, so
-  // it is refused and counted, not kept. Thread-safe.
+  // {"outcome": "ignored"} for an event that is not a successful Glue CreateSession; 503 when the store
+  // cannot keep it (EventBridge retries). A body that is not an event is parked as a dead letter (named in
+  // the answer) only when the caller was `authenticated`: with no token anyone could fill the store that way,
+  // so it is refused and counted, not kept. Thread-safe.
   ServerResponse HandleHttp(const ServerRequest& request, bool authenticated = true) GG_EXCLUDES(mu_);
   // Handles every event waiting in the inbox; returns how many were handled.
   Result<int> DrainInbox() GG_EXCLUDES(drain_mu_);
@@ -74,7 +75,6 @@ class SessionService {
   // One round of the background worker: drains the inbox when an event arrived (or a drain failed), and
   // sweeps when the reconcile interval has passed.
   void BackgroundRound() GG_EXCLUDES(mu_, drain_mu_);
-  void Log(const std::string& line) const;
 
   SessionServiceDeps deps_;
   SessionMetrics metrics_;
@@ -86,7 +86,7 @@ class SessionService {
   Time next_sweep_{};  // the background worker's alone
   Duration shared_inbox_every_{};
   Time next_shared_drain_{};  // the background worker's alone
-  Mutex drain_mu_;     // one inbox drain at a time
+  Mutex drain_mu_;            // one inbox drain at a time
   std::unique_ptr<PeriodicWorker> background_;
   std::thread poller_;
 };

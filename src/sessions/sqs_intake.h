@@ -8,6 +8,7 @@
 #include <string>
 
 #include "aws/sqs.h"
+#include "base/log.h"
 #include "sessions/handler.h"
 
 namespace glueguard {
@@ -22,8 +23,7 @@ struct SqsIntakeOptions {
 class SqsIntake {
  public:
   // Every dependency must outlive the intake.
-  SqsIntake(SqsApi& sqs, SessionEventHandler& handler, Clock& clock, SqsIntakeOptions options,
-            std::function<void(const std::string&)> log = {})
+  SqsIntake(SqsApi& sqs, SessionEventHandler& handler, Clock& clock, SqsIntakeOptions options, Log log = {})
       : sqs_(sqs), handler_(handler), clock_(clock), options_(std::move(options)), log_(std::move(log)) {}
 
   struct PollStats {
@@ -43,7 +43,7 @@ class SqsIntake {
   SessionEventHandler& handler_;
   Clock& clock_;
   const SqsIntakeOptions options_;
-  std::function<void(const std::string&)> log_;
+  Log log_;
   std::atomic<bool> stopping_{false};
 };
 

@@ -285,12 +285,12 @@ Status CloudTrailEmitter::Emit(const CreateSessionRecord& record) {
   }
   post_ready_.NotifyOne();
   if (!sent.ok()) {
-    Log(fmt::format("CloudTrail: queue {} refused an event: {}", options_.queue_name,
-                    sent.status().ToString()));
+    Report(fmt::format("CloudTrail: queue {} refused an event: {}", options_.queue_name,
+                       sent.status().ToString()));
   }
   if (discarded) {
-    Log(fmt::format("CloudTrail: {} POSTs already waiting for {}; event discarded",
-                    options_.max_pending_posts, options_.post_url));
+    Report(fmt::format("CloudTrail: {} POSTs already waiting for {}; event discarded",
+                       options_.max_pending_posts, options_.post_url));
   }
   return Status::Ok();
 }
@@ -320,7 +320,7 @@ void CloudTrailEmitter::PostLoop() {
     }
     post_done_.NotifyAll();
     if (!ok) {
-      Log(fmt::format(
+      Report(fmt::format(
           "CloudTrail: POST to {} failed: {}", options_.post_url,
           response.ok() ? fmt::format("HTTP {}", response->status) : response.status().ToString()));
     }
@@ -360,11 +360,11 @@ std::string CloudTrailEmitter::InspectionJson() const {
   return Dump(out);
 }
 
-void CloudTrailEmitter::Log(std::string_view message) const {
+void CloudTrailEmitter::Report(std::string_view message) const {
   if (options_.log) {
     options_.log(message);
   } else {
-    std::fprintf(stderr, "%.*s\n", static_cast<int>(message.size()), message.data());
+    glueguard::Log::Stderr()(message);
   }
 }
 

@@ -19,11 +19,12 @@
 #include <thread>
 #include <vector>
 
-#include "net/http.h"
+#include "base/log.h"
 #include "base/mutex.h"
 #include "base/random.h"
 #include "base/status.h"
 #include "base/time.h"
+#include "net/http.h"
 #include "simcloud/sqs_service.h"
 #include "simcloud/wire.h"
 
@@ -90,8 +91,9 @@ struct CloudTrailEmitterOptions {
   size_t max_pending_posts = 1000;  // POSTs waiting beyond this are discarded (counted as post failures)
   double drop_rate = 0;             // share of events dropped before delivery, 0..1 (best-effort delivery)
   size_t recent_capacity = 100;     // events kept for Recent()
-  // Where delivery failures are reported; stderr when unset. Called from the emitting or the POST thread.
-  std::function<void(std::string_view)> log;
+  // Where delivery failures are reported; standard error when unset. Called from the emitting or the POST
+  // thread.
+  Log log;
 };
 
 struct CloudTrailStats {
@@ -143,7 +145,7 @@ class CloudTrailEmitter {
   CloudTrailEmitter(SqsService& sqs, HttpTransport& transport, Random& random,
                     CloudTrailEmitterOptions options);
   void PostLoop() GG_EXCLUDES(mu_);
-  void Log(std::string_view message) const;
+  void Report(std::string_view message) const;
 
   SqsService& sqs_;
   HttpTransport& transport_;

@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "aws/sqs.h"
 #include "net/curl_transport.h"
 #include "net/fake_transport.h"
-#include "aws/sqs.h"
 #include "simcloud/sts_service.h"
 #include "testing/loopback_server.h"
 
@@ -201,7 +201,7 @@ class CloudTrailEmitterTest : public ::testing::Test {
     return 0;
   }
 
-  std::vector<std::string> Log() {
+  std::vector<std::string> LogLines() {
     std::lock_guard lock(log_mu_);
     return log_;
   }
@@ -300,7 +300,7 @@ TEST_F(CloudTrailEmitterTest, FailedPostsAreCountedAndLoggedAndTheQueueStillGets
   EXPECT_EQ(stats.delivered_to_queue, 2);
   ASSERT_EQ(failing.requests().size(), 2u);
   EXPECT_EQ(failing.requests()[0].timeout, std::chrono::milliseconds(300));
-  const std::vector<std::string> log = Log();
+  const std::vector<std::string> log = LogLines();
   ASSERT_EQ(log.size(), 2u);
   EXPECT_NE(log[1].find("HTTP 503"), std::string::npos) << log[1];
 }

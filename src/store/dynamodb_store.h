@@ -25,6 +25,7 @@
 
 #include "aws/dynamodb.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/mutex.h"
 #include "config/config.h"
 #include "store/lease.h"
@@ -95,7 +96,7 @@ class DynamoDbLease final : public PollerLease {
 // `glueguard store init`: creates the tables that are missing (on-demand capacity), waits until they are
 // ACTIVE, and turns TTL on for expires_at where it is off. Idempotent. One line per action goes to `log`.
 Status InitDynamoDbTables(DynamoDbApi& dynamodb, const DynamoDbTableNames& tables, Sleeper& sleeper,
-                          const std::function<void(const std::string&)>& log);
+                          const Log& log);
 
 // `glueguard store check`: every table exists, is ACTIVE, has the expected keys and TTL on expires_at. Each
 // problem is one line; empty when all is as expected. An error only when DynamoDB could not be asked at all.

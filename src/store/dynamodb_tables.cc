@@ -1,5 +1,5 @@
-// `glueguard store init` and `store check`: the tables' expected shapes, creating what is missing, and checking
-// what is there (keys, status, TTL, and read and write access).
+// `glueguard store init` and `store check`: the tables' expected shapes, creating what is missing, and
+// checking what is there (keys, status, TTL, and read and write access).
 #include <fmt/format.h>
 
 #include <optional>
@@ -36,7 +36,7 @@ std::string KeyText(const KeyAttribute& key) { return key.name + " (" + key.type
 }  // namespace
 
 Status InitDynamoDbTables(DynamoDbApi& dynamodb, const DynamoDbTableNames& tables, Sleeper& sleeper,
-                          const std::function<void(const std::string&)>& log) {
+                          const Log& log) {
   for (const TableShape& shape : Shapes(tables)) {
     Result<TableDescription> described = dynamodb.DescribeTable(shape.name);
     if (!described.ok() && described.status().code() != StatusCode::kNotFound) return described.status();
@@ -146,6 +146,5 @@ Result<std::vector<std::string>> CheckDynamoDbTables(DynamoDbApi& dynamodb,
   }
   return problems;
 }
-
 
 }  // namespace glueguard

@@ -67,7 +67,7 @@ std::pair<Dynalite*, DynamoDbTableNames> DynaliteWithFreshTables() {
   if (dynalite == nullptr) throw std::runtime_error(error);
   const DynamoDbTableNames tables = dynalite->FreshTables();
   SystemSleeper sleeper;
-  const Status made = InitDynamoDbTables(dynalite->client(), tables, sleeper, [](const std::string&) {});
+  const Status made = InitDynamoDbTables(dynalite->client(), tables, sleeper, Log());
   if (!made.ok()) throw std::runtime_error(made.ToString());
   return {dynalite, tables};
 }
