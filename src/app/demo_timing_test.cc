@@ -1,4 +1,4 @@
-#include "cli/demo_timing.h"
+#include "app/demo_timing.h"
 
 #include <gtest/gtest.h>
 
