@@ -108,18 +108,17 @@ int Report(CommandContext& context, const Decision& d, bool json) {
 
 int AdmitOrWait(CommandContext& context, bool block) {
   const char* usage =
-      block ? "glueguard wait --category C --workers N --run-id ID [--server URL | --config FILE]\n\n"
-              "Asks until the launch is admitted (exit 0) or rejected (exit 1: it waited longer than\n"
-              "max_wait, or can never fit), sleeping what the controller says between asks."
-            : "glueguard admit --category C --workers N --run-id ID [--server URL | --config FILE]\n\n"
-              "Asks once whether a Glue launch may start now. Exit 0 = admit, 75 = wait (ask again;\n"
-              "BashSensor's retry_exit_code), 1 = rejected or failed (the reason on stderr). A controller\n"
-              "that cannot be reached (refused, reset, 502/503/504) is retried a few times within about two\n"
-              "seconds, then answered 75 with the reason on stderr: a controller restart never fails a launch.";
-  int exit_code = kExitOk;
-  std::optional<Flags> flags =
-      ParseCommandFlags(context, usage, WithConnectionFlags(RequestFlags()), exit_code);
-  if (!flags) return exit_code;
+      block
+          ? "glueguard wait --category C --workers N --run-id ID [--server URL | --config FILE]\n\n"
+            "Asks until the launch is admitted (exit 0) or rejected (exit 1: it waited longer than\n"
+            "max_wait, or can never fit), sleeping what the controller says between asks."
+          : "glueguard admit --category C --workers N --run-id ID [--server URL | --config FILE]\n\n"
+            "Asks once whether a Glue launch may start now. Exit 0 = admit, 75 = wait (ask again;\n"
+            "BashSensor's retry_exit_code), 1 = rejected or failed (the reason on stderr). A controller\n"
+            "that cannot be reached (refused, reset, 502/503/504) is retried a few times within about two\n"
+            "seconds, then answered 75 with the reason on stderr: a controller restart never fails a launch.";
+  CommandFlags flags = ParseCommandFlags(context, usage, WithConnectionFlags(RequestFlags()));
+  if (!flags) return flags.exit_code;
   const std::string output = flags->Get("output").value_or("text");
   if (output != "text" && output != "json") {
     context.err << fmt::format("glueguard: --output must be text or json, not '{}'\n", output);
@@ -139,7 +138,8 @@ int AdmitOrWait(CommandContext& context, bool block) {
   while (true) {
     Result<Decision> decision = (*admissions)->Admit(*request);
     if (!decision.ok() && decision.status().code() == StatusCode::kUnavailable) {
-      // Not a decision: ask again later, as for a wait. A store or EC2 that is down fails closed the same way.
+      // Not a decision: ask again later, as for a wait. A store or EC2 that is down fails closed the same
+      // way.
       context.err << "glueguard: no decision yet, ask again: " << decision.status().message() << "\n";
       if (!block) return kExitWait;
       context.out.flush();
@@ -166,12 +166,10 @@ int RunRelease(CommandContext& context) {
   const char* usage =
       "glueguard release --reservation ID [--server URL | --config FILE]\n\n"
       "Ends an admitted launch's reservation (the launch was cancelled before its ENIs appeared).";
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(
+  CommandFlags flags = ParseCommandFlags(
       context, usage,
-      WithConnectionFlags({{"reservation", "the reservation id admit printed", true, false, "ID"}}),
-      exit_code);
-  if (!flags) return exit_code;
+      WithConnectionFlags({{"reservation", "the reservation id admit printed", true, false, "ID"}}));
+  if (!flags) return flags.exit_code;
   const std::string id = flags->Get("reservation").value_or("");
   if (id.empty()) {
     context.err << "glueguard: --reservation is required\nusage: " << usage << "\n";
@@ -195,13 +193,11 @@ int RunReportFailure(CommandContext& context) {
   const char* usage =
       "glueguard report-failure (--category NAME | --subnet ID) [--server URL | --config FILE]\n\n"
       "Reports that a launch failed with IP exhaustion: the subnet admits nothing for cool_off.";
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(
+  CommandFlags flags = ParseCommandFlags(
       context, usage,
       WithConnectionFlags({{"category", "the failed launch's category", true, false, "NAME"},
-                           {"subnet", "or the subnet, by id or name", true, false, "ID"}}),
-      exit_code);
-  if (!flags) return exit_code;
+                           {"subnet", "or the subnet, by id or name", true, false, "ID"}}));
+  if (!flags) return flags.exit_code;
   if (flags->Has("category") == flags->Has("subnet")) {
     context.err << "glueguard: give exactly one of --category and --subnet\nusage: " << usage << "\n";
     return kExitUsage;

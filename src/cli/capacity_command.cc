@@ -41,19 +41,17 @@ std::vector<FlagSpec> Specs() {
       {"seed", "the first seed (default 1)", true, false, "S"},
       {"seeds", "seeds per step, summed (default 1)", true, false, "N"},
       {"since", "stored observations looked at (default 30d)", true, false, "DURATION"},
-      {"output", "table (default) or json", true, false, "FORMAT"},
+      OutputFlag(),
       {"help", "show this help", false}};
 }
 
 }  // namespace
 
 int RunCapacity(CommandContext& context) {
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, kUsage, Specs(), exit_code);
-  if (!flags) return exit_code;
-  bool json_output = false;
-  if (!ReadOutputFormat(context, *flags, json_output)) return kExitUsage;
-  const std::string output = json_output ? "json" : "table";
+  CommandFlags flags = ParseCommandFlags(context, kUsage, Specs());
+  if (!flags) return flags.exit_code;
+  const std::optional<OutputFormat> output = ReadOutputFormat(context, *flags);
+  if (!output) return kExitUsage;
   if (flags->positional().size() != 1) {
     context.err << "glueguard: give one workload file\nusage: " << kUsage << "\n";
     return kExitUsage;
@@ -114,7 +112,8 @@ int RunCapacity(CommandContext& context) {
       }
       aws = std::move(*created);
     }
-    Result<std::unique_ptr<ObservationStore>> opened = OpenStore(config->store, aws ? aws->client.get() : nullptr);
+    Result<std::unique_ptr<ObservationStore>> opened =
+        OpenStore(config->store, aws ? aws->client.get() : nullptr);
     if (!opened.ok()) {
       context.err << "glueguard: " << opened.status().message() << "\n";
       return kExitUsage;
@@ -137,7 +136,8 @@ int RunCapacity(CommandContext& context) {
     context.err << "glueguard: " << report.status().message() << "\n";
     return kExitUsage;
   }
-  context.out << (output == "json" ? FormatCapacityJson(*report) : FormatCapacityTable(*report));
+  context.out << (*output == OutputFormat::kJson ? FormatCapacityJson(*report)
+                                                 : FormatCapacityTable(*report));
   return kExitOk;
 }
 

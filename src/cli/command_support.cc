@@ -11,23 +11,20 @@
 
 namespace glueguard {
 
-std::optional<Flags> ParseCommandFlags(CommandContext& context, const char* usage,
-                                       std::vector<FlagSpec> specs, int& exit_code) {
+CommandFlags ParseCommandFlags(CommandContext& context, const char* usage, std::vector<FlagSpec> specs) {
   if (std::none_of(specs.begin(), specs.end(), [](const FlagSpec& f) { return f.name == "help"; })) {
     specs.push_back({"help", "show this help", false});
   }
   Result<Flags> flags = Flags::Parse(specs, context.args);
   if (!flags.ok()) {
     context.err << "glueguard: " << flags.status().message() << "\nusage: " << usage << "\n";
-    exit_code = kExitUsage;
-    return std::nullopt;
+    return {std::nullopt, kExitUsage};
   }
   if (flags->Has("help")) {
     context.out << "usage: " << usage << "\n\noptions:\n" << FormatFlagHelp(specs);
-    exit_code = kExitOk;
-    return std::nullopt;
+    return {std::nullopt, kExitOk};
   }
-  return *flags;
+  return {std::move(*flags), kExitOk};
 }
 
 StopSignals::StopSignals() {
@@ -56,16 +53,15 @@ const char* StopSignals::Name(int signal_number) {
   return signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "a signal";
 }
 
-bool ReadOutputFormat(CommandContext& context, const Flags& flags, bool& json) {
-  const std::string output = flags.Get("output").value_or("table");
-  if (output != "table" && output != "json") {
-    context.err << "glueguard: --output must be table or json, not '" << output << "'\n";
-    return false;
-  }
-  json = output == "json";
-  return true;
-}
+FlagSpec OutputFlag() { return {"output", "table (default) or json", true, false, "FORMAT"}; }
 
+std::optional<OutputFormat> ReadOutputFormat(CommandContext& context, const Flags& flags) {
+  const std::string output = flags.Get("output").value_or("table");
+  if (output == "table") return OutputFormat::kTable;
+  if (output == "json") return OutputFormat::kJson;
+  context.err << "glueguard: --output must be table or json, not '" << output << "'\n";
+  return std::nullopt;
+}
 bool ReadNumberFlag(const Flags& flags, std::ostream& err, const std::string& name, double min, double max,
                     double& value) {
   const std::optional<std::string> text = flags.Get(name);

@@ -17,15 +17,27 @@
 
 namespace glueguard {
 
-// Parses the command's arguments against `specs` (a "help" flag is added when missing). On a usage error
-// prints it with `usage` and sets `exit_code` to kExitUsage; on --help prints the usage and the options and
-// sets kExitOk; either way returns nullopt, and the command returns `exit_code`.
-std::optional<Flags> ParseCommandFlags(CommandContext& context, const char* usage,
-                                       std::vector<FlagSpec> specs, int& exit_code);
+// A command's flags, or why it ends at once: its --help was printed (exit_code kExitOk) or a usage error was
+// (kExitUsage). Reads like a std::optional<Flags>.
+struct CommandFlags {
+  std::optional<Flags> flags;
+  int exit_code = kExitOk;
+  explicit operator bool() const { return flags.has_value(); }
+  const Flags& operator*() const { return *flags; }
+  const Flags* operator->() const { return &*flags; }
+};
 
-// Reads --output: "table" (the default) or "json", setting `json`. Anything else is printed as a usage error
-// and false comes back (the command returns kExitUsage).
-bool ReadOutputFormat(CommandContext& context, const Flags& flags, bool& json);
+// Parses the command's arguments against `specs` (a "help" flag is added when missing). On a usage error
+// prints it with `usage`; on --help prints the usage and the options.
+CommandFlags ParseCommandFlags(CommandContext& context, const char* usage, std::vector<FlagSpec> specs);
+
+// --output: a table for people (the default) or JSON for programs.
+enum class OutputFormat { kTable, kJson };
+FlagSpec OutputFlag();
+
+// Reads --output. Anything but "table" or "json" is printed as a usage error and nullopt comes back (the
+// command returns kExitUsage).
+std::optional<OutputFormat> ReadOutputFormat(CommandContext& context, const Flags& flags);
 
 // Reads --<name> as a number from `min` to `max` into `value`, which is left alone when the flag is absent. A
 // value that is not a number in range is printed as a usage error naming the flag, and false comes back.

@@ -10,26 +10,20 @@
 
 namespace glueguard {
 
-namespace {
-
-FlagSpec OutputFlag() { return {"output", "table (default) or json", true, false, "FORMAT"}; }
-
-}  // namespace
-
 int RunVersion(CommandContext& context) {
-  int exit_code = kExitOk;
-  if (!ParseCommandFlags(context, "glueguard version", {}, exit_code)) return exit_code;
+  const CommandFlags flags = ParseCommandFlags(context, "glueguard version", {});
+  if (!flags) return flags.exit_code;
   context.out << "glueguard " << GLUEGUARD_VERSION << "\n";
   return kExitOk;
 }
 
 int RunConfigValidate(CommandContext& context) {
-  int exit_code = kExitOk;
   const char* usage = "glueguard config validate FILE [--output table|json]";
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, {OutputFlag()}, exit_code);
-  if (!flags) return exit_code;
-  bool json = false;
-  if (!ReadOutputFormat(context, *flags, json)) return kExitUsage;
+  CommandFlags flags = ParseCommandFlags(context, usage, {OutputFlag()});
+  if (!flags) return flags.exit_code;
+  const std::optional<OutputFormat> output = ReadOutputFormat(context, *flags);
+  if (!output) return kExitUsage;
+  const bool json = *output == OutputFormat::kJson;
   if (flags->positional().size() != 1) {
     context.err << "glueguard: config validate takes exactly one FILE\nusage: " << usage << "\n";
     return kExitUsage;

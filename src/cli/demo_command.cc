@@ -136,9 +136,8 @@ int RunDemo(CommandContext& context) {
       {"start", "the simulated time of day to start at (default 04:50, before the morning launches)", true,
        false, "HH:MM"},
       {"help", "show this help", false}};
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
-  if (!flags) return exit_code;
+  CommandFlags flags = ParseCommandFlags(context, usage, specs);
+  if (!flags) return flags.exit_code;
   double speed = 80;
   if (!ReadNumberFlag(*flags, context.err, "speed", 1, 3600, speed)) return kExitUsage;
   const std::string start_text = flags->Get("start").value_or("04:50");

@@ -51,7 +51,7 @@ std::vector<FlagSpec> Specs() {
       {"rate-per-second", "mutating calls per second after the burst (default 1)", true, false, "R"},
       {"retries", "retries within a run of a delete refused as in use (default 2)", true, false, "N"},
       {"retry-after", "wait before each retry (default 15s)", true, false, "DURATION"},
-      {"output", "table (default) or json", true, false, "FORMAT"},
+      OutputFlag(),
       {"help", "show this help", false}};
 }
 
@@ -96,12 +96,10 @@ bool ReadOptions(const Flags& flags, std::ostream& err, DoctorOptions& options) 
 }  // namespace
 
 int RunDoctor(CommandContext& context) {
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, kUsage, Specs(), exit_code);
-  if (!flags) return exit_code;
-  bool json_output = false;
-  if (!ReadOutputFormat(context, *flags, json_output)) return kExitUsage;
-  const std::string output = json_output ? "json" : "table";
+  CommandFlags flags = ParseCommandFlags(context, kUsage, Specs());
+  if (!flags) return flags.exit_code;
+  const std::optional<OutputFormat> output = ReadOutputFormat(context, *flags);
+  if (!output) return kExitUsage;
   if (flags->Has("apply") && flags->Has("dry-run")) {
     context.err << "glueguard: give --apply or --dry-run, not both\n";
     return kExitUsage;
@@ -148,7 +146,7 @@ int RunDoctor(CommandContext& context) {
     context.err << "glueguard: " << report.status().message() << "\n";
     return kExitFailure;
   }
-  context.out << (output == "json" ? FormatDoctorJson(*report) : FormatDoctorTable(*report));
+  context.out << (*output == OutputFormat::kJson ? FormatDoctorJson(*report) : FormatDoctorTable(*report));
   return report->NeedsAttention() ? kExitAttention : kExitOk;
 }
 

@@ -57,9 +57,8 @@ int RunLambda(CommandContext& context) {
       "it\n"
       "and then keeps it in the function's dead-letter queue.";
   std::vector<FlagSpec> specs = {{"help", "show this help", false}};
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
-  if (!flags) return exit_code;
+  CommandFlags flags = ParseCommandFlags(context, usage, specs);
+  if (!flags) return flags.exit_code;
   const std::optional<std::string> api = context.env("AWS_LAMBDA_RUNTIME_API");
   if (!api || api->empty()) {
     context.err

@@ -6,7 +6,6 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials_chain.h"
-#include "net/curl_transport.h"
 #include "aws/ec2.h"
 #include "aws/environment.h"
 #include "aws/sts.h"
@@ -15,6 +14,7 @@
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "net/curl_transport.h"
 
 namespace glueguard {
 
@@ -28,14 +28,12 @@ int RunObserve(CommandContext& context) {
       {"subnet", "the subnet id", true, false, "ID"},
       {"category", "a job category of the config: its subnet", true, false, "NAME"},
       {"config", "glueguard configuration (for --category)", true, false, "FILE"},
-      {"output", "table (default) or json", true, false, "FORMAT"},
+      OutputFlag(),
       {"help", "show this help", false}};
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
-  if (!flags) return exit_code;
-  bool json_output = false;
-  if (!ReadOutputFormat(context, *flags, json_output)) return kExitUsage;
-  const std::string output = json_output ? "json" : "table";
+  CommandFlags flags = ParseCommandFlags(context, usage, specs);
+  if (!flags) return flags.exit_code;
+  const std::optional<OutputFormat> output = ReadOutputFormat(context, *flags);
+  if (!output) return kExitUsage;
   if (flags->Has("subnet") == flags->Has("category")) {
     context.err << "glueguard: give exactly one of --subnet and --category\nusage: " << usage << "\n";
     return kExitUsage;
@@ -89,7 +87,7 @@ int RunObserve(CommandContext& context) {
     return kExitFailure;
   }
   const EniCounts counts = CountEnis(*interfaces);
-  if (output == "json") {
+  if (*output == OutputFormat::kJson) {
     nlohmann::json enis = nlohmann::json::array();
     for (const NetworkInterface& eni : *interfaces) {
       enis.push_back({{"id", eni.id},

@@ -43,12 +43,14 @@ struct PolicyInput {
 
 // The configuration and the limits of `--scope` (the defaults when not given).
 std::optional<PolicyInput> Load(CommandContext& context, const char* usage, int& exit_code) {
-  std::optional<Flags> flags = ParseCommandFlags(
+  CommandFlags flags = ParseCommandFlags(
       context, usage,
       {{"config", "the configuration (its sessions.policy and categories)", true, false, "FILE"},
-       {"scope", "the limits of this scope of the policy (default: the defaults)", true, false, "NAME"}},
-      exit_code);
-  if (!flags) return std::nullopt;
+       {"scope", "the limits of this scope of the policy (default: the defaults)", true, false, "NAME"}});
+  if (!flags) {
+    exit_code = flags.exit_code;
+    return std::nullopt;
+  }
   if (!flags->Has("config") || !flags->positional().empty()) {
     context.err << "glueguard: --config FILE is required and nothing else\nusage: " << usage << "\n";
     exit_code = kExitUsage;

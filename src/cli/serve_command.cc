@@ -35,9 +35,8 @@ int RunServe(CommandContext& context) {
       {"listen", "where the API listens (default: server.listen, 127.0.0.1:8080)", true, false, "HOST:PORT"},
       {"insecure-no-auth", "allow a non-loopback --listen with no token (writes open to the network)", false},
       {"help", "show this help", false}};
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
-  if (!flags) return exit_code;
+  CommandFlags flags = ParseCommandFlags(context, usage, specs);
+  if (!flags) return flags.exit_code;
   const std::optional<std::string> config_path = flags->Get("config");
   if (!config_path) {
     context.err << "glueguard: serve needs --config FILE\nusage: " << usage << "\n";

@@ -132,22 +132,19 @@ Result<SessionPolicy> LoadPolicy(CommandContext& context, const Flags& flags) {
 }  // namespace
 
 int RunSessionsCheck(CommandContext& context) {
-  int exit_code = kExitOk;
   const char* usage =
       "glueguard sessions check FILE|- (--config FILE | --policy FILE) [--output table|json]\n"
       "  FILE holds one event, a JSON array of events, or JSON lines. Exit 0: every event compliant or "
       "ignored;\n  3: some event breaks the policy; 2: the input or an event in it cannot be read; 1: the "
       "policy cannot be read.";
-  std::optional<Flags> flags =
+  CommandFlags flags =
       ParseCommandFlags(context, usage,
                         {{"config", "the configuration whose sessions.policy applies", true, false, "FILE"},
                          {"policy", "a session policy file of its own", true, false, "FILE"},
-                         {"output", "table (default) or json", true, false, "FORMAT"}},
-                        exit_code);
-  if (!flags) return exit_code;
-  bool json_output = false;
-  if (!ReadOutputFormat(context, *flags, json_output)) return kExitUsage;
-  const std::string output = json_output ? "json" : "table";
+                         OutputFlag()});
+  if (!flags) return flags.exit_code;
+  const std::optional<OutputFormat> output = ReadOutputFormat(context, *flags);
+  if (!output) return kExitUsage;
   if (flags->positional().size() != 1) {
     context.err << "glueguard: sessions check takes exactly one FILE (or - for standard input)\nusage: "
                 << usage << "\n";
@@ -175,13 +172,13 @@ int RunSessionsCheck(CommandContext& context) {
     const Checked c = Check(i + 1, (*events)[i], *policy);
     any_invalid |= c.decision == "invalid";
     any_violation |= c.decision == "violation";
-    if (output == "json") {
+    if (*output == OutputFormat::kJson) {
       all.push_back(CheckedJson(c));
     } else {
       PrintTable(context.out, c);
     }
   }
-  if (output == "json") context.out << Json{{"events", all}}.dump(2) << "\n";
+  if (*output == OutputFormat::kJson) context.out << Json{{"events", all}}.dump(2) << "\n";
   if (any_invalid) return kExitUsage;
   return any_violation ? kExitViolation : kExitOk;
 }

@@ -52,16 +52,15 @@ int RunSessionsDlqList(CommandContext& context) {
       "error. 'glueguard sessions dlq replay' handles them again.";
   std::vector<FlagSpec> specs = {{"config", "glueguard configuration", true, false, "FILE"},
                                  {"limit", "at most this many (default 100)", true, false, "N"},
-                                 {"output", "table (default) or json", true, false, "FORMAT"},
+                                 OutputFlag(),
                                  {"help", "show this help", false}};
+  CommandFlags flags = ParseCommandFlags(context, usage, specs);
+  if (!flags) return flags.exit_code;
   int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
-  if (!flags) return exit_code;
   std::optional<Config> config = LoadSessionsConfig(context, *flags, usage, exit_code);
   if (!config) return exit_code;
-  bool json_output = false;
-  if (!ReadOutputFormat(context, *flags, json_output)) return kExitUsage;
-  const std::string output = json_output ? "json" : "table";
+  const std::optional<OutputFormat> output = ReadOutputFormat(context, *flags);
+  if (!output) return kExitUsage;
   Result<std::optional<int64_t>> limit_flag = WholeNumberFlag(*flags, "limit", 1, 1'000'000);
   if (!limit_flag.ok()) {
     context.err << "glueguard: " << limit_flag.status().message() << "\n";
@@ -95,7 +94,7 @@ int RunSessionsDlqList(CommandContext& context) {
     context.err << "glueguard: " << letters.status().message() << "\n";
     return kExitFailure;
   }
-  if (output == "json") {
+  if (*output == OutputFormat::kJson) {
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
     for (const DeadLetter& d : *letters) {
       all.push_back({{"id", d.id},
@@ -137,9 +136,9 @@ int RunSessionsDlqReplay(CommandContext& context) {
                                  {"id", "the dead letter to replay (repeatable)", true, true, "N"},
                                  {"all", "replay every dead letter", false},
                                  {"help", "show this help", false}};
+  CommandFlags flags = ParseCommandFlags(context, usage, specs);
+  if (!flags) return flags.exit_code;
   int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
-  if (!flags) return exit_code;
   std::optional<Config> config = LoadSessionsConfig(context, *flags, usage, exit_code);
   if (!config) return exit_code;
   if (flags->Has("all") == flags->Has("id")) {

@@ -24,9 +24,8 @@ int RunSessionsEnforce(CommandContext& context) {
       "1 when any was parked as a dead letter or could not be recorded, 2 for unreadable input.";
   std::vector<FlagSpec> specs = {{"config", "glueguard configuration", true, false, "FILE"},
                                  {"help", "show this help", false}};
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
-  if (!flags) return exit_code;
+  CommandFlags flags = ParseCommandFlags(context, usage, specs);
+  if (!flags) return flags.exit_code;
   const std::optional<std::string> config_path = flags->Get("config");
   if (!config_path || flags->positional().size() != 1) {
     context.err << "glueguard: sessions enforce takes one FILE (or -) and --config FILE\nusage: " << usage

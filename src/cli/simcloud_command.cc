@@ -4,12 +4,12 @@
 #include <fstream>
 #include <ostream>
 
-#include "net/curl_transport.h"
 #include "base/clock.h"
 #include "base/random.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "net/curl_transport.h"
 #include "simcloud/simcloud.h"
 
 namespace glueguard {
@@ -44,9 +44,8 @@ int RunSimcloud(CommandContext& context) {
       {"port-file", "write the port listened on to FILE once serving", true, false, "FILE"},
       {"no-verify", "accept requests whatever their signature (for debugging clients)", false},
       {"help", "show this help", false}};
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
-  if (!flags) return exit_code;
+  CommandFlags flags = ParseCommandFlags(context, usage, specs);
+  if (!flags) return flags.exit_code;
   if (flags->positional().size() != 1) {
     context.err << "glueguard: give one workload file\nusage: " << usage << "\n";
     return kExitUsage;
@@ -68,7 +67,8 @@ int RunSimcloud(CommandContext& context) {
   options.world.run_arrivals = !flags->Has("no-arrivals");
   if (auto queue = flags->Get("events-queue")) options.cloudtrail.queue_name = *queue;
   options.cloudtrail.post_url = flags->Get("events-url").value_or("");
-  if (!ReadNumberFlag(*flags, context.err, "drop-events", 0, 1, options.cloudtrail.drop_rate)) return kExitUsage;
+  if (!ReadNumberFlag(*flags, context.err, "drop-events", 0, 1, options.cloudtrail.drop_rate))
+    return kExitUsage;
   options.sns_topics = flags->GetAll("sns-topic");
 
   Result<Workload> workload = LoadWorkloadFile(flags->positional().front());

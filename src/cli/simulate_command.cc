@@ -40,9 +40,8 @@ int RunSimulate(CommandContext& context) {
        true, "SPEC"},
       {"trace", "also write every admission decision and failed run to stderr", false},
       {"help", "show this help", false}};
-  int exit_code = kExitOk;
-  std::optional<Flags> flags = ParseCommandFlags(context, usage, specs, exit_code);
-  if (!flags) return exit_code;
+  CommandFlags flags = ParseCommandFlags(context, usage, specs);
+  if (!flags) return flags.exit_code;
   if (flags->positional().size() != 1) {
     context.err << "glueguard: give one workload file\nusage: " << usage << "\n";
     return kExitUsage;

@@ -53,13 +53,12 @@ std::optional<DynamoDbTarget> OpenTarget(CommandContext& context, const Flags& f
 // Parses --config, opens its DynamoDB store and runs `action` on it; the command's exit code.
 int OnDynamoDbStore(CommandContext& context, const char* usage,
                     const std::function<int(DynamoDbTarget&)>& action) {
-  int exit_code = kExitOk;
-  std::optional<Flags> flags =
+  CommandFlags flags =
       ParseCommandFlags(context, usage,
                         {{"config", "glueguard configuration with store.kind dynamodb", true, false, "FILE"},
-                         {"help", "show this help", false}},
-                        exit_code);
-  if (!flags) return exit_code;
+                         {"help", "show this help", false}});
+  if (!flags) return flags.exit_code;
+  int exit_code = kExitOk;
   std::optional<DynamoDbTarget> target = OpenTarget(context, *flags, usage, exit_code);
   if (!target) return exit_code;
   return action(*target);
