@@ -1,4 +1,5 @@
 #include "controller/api.h"
+#include "controller/api_json.h"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>

@@ -27,7 +27,6 @@
 #pragma once
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -78,8 +77,7 @@ class ControllerApi {
   const ControllerApiHooks hooks_;
 };
 
-// The API's response helpers, shared by api.cc and api_dashboard.cc.
-ServerResponse ApiJson(int status, const nlohmann::ordered_json& body);
+// An API error: {"error":{"code":...,"message":...}} with `status`.
 ServerResponse ApiError(int status, const std::string& code, const std::string& message);
 
 // The JSON of a decision, as POST /v1/admissions and `glueguard admit --output json` give it.

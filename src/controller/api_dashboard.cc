@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "controller/api.h"
+#include "controller/api_json.h"
 #include "controller/dashboard_data.h"
 
 namespace glueguard {
