@@ -1,13 +1,13 @@
 #include "store/dynamodb_store.h"
 
-#include "store/dynamodb_item.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <utility>
+
+#include "store/dynamodb_item.h"
 
 namespace glueguard {
 namespace {
@@ -41,6 +41,7 @@ Item ObservationItem(const Observation& o, Duration retention) {
 // ("eni#<subnet>", at in ms x 100 + chunk), the lines in `changes`, at most kLinesPerItem per item.
 constexpr size_t kLinesPerItem = 2000;
 constexpr int64_t kChunksPerMs = 100;
+constexpr int64_t kGrantsPerLeaseEpoch = 1'000'000;  // DynamoDbLease tokens: created_at ms x this + grants
 std::string EniPartition(const std::string& subnet_id) { return "eni#" + subnet_id; }
 
 Result<Observation> ReadObservationItem(const Item& item, const std::string& table) {
@@ -359,11 +360,12 @@ Status DynamoDbStore::Commit(const SubnetCommit& commit) {
   for (const auto& [at, lines] : by_time) {
     for (size_t chunk = 0; chunk * kLinesPerItem < lines.size(); ++chunk) {
       const auto begin = lines.begin() + static_cast<std::ptrdiff_t>(chunk * kLinesPerItem);
-      const auto end = lines.begin() + static_cast<std::ptrdiff_t>(std::min(lines.size(), (chunk + 1) * kLinesPerItem));
+      const auto end =
+          lines.begin() + static_cast<std::ptrdiff_t>(std::min(lines.size(), (chunk + 1) * kLinesPerItem));
       Item lines_item{{"subnet_id", S(EniPartition(subnet_id))},
-                {"observed_at", N(ToUnixMillis(at) * kChunksPerMs + static_cast<int64_t>(chunk))},
-                {"changes", S(EncodeEniChanges({begin, end}))},
-                {kTtlAttribute, ExpiresAt(at, retention_)}};
+                      {"observed_at", N(ToUnixMillis(at) * kChunksPerMs + static_cast<int64_t>(chunk))},
+                      {"changes", S(EncodeEniChanges({begin, end}))},
+                      {kTtlAttribute, ExpiresAt(at, retention_)}};
       GG_RETURN_IF_ERROR(
           db_.PutItem({.table_name = tables_.observations, .item = std::move(lines_item)}).status());
     }
@@ -396,10 +398,11 @@ Result<std::vector<Decision>> DynamoDbStore::DecisionsBetween(const std::string&
 }
 
 Result<std::vector<EniChange>> DynamoDbStore::EniChangesAfter(const std::string& subnet_id, Time after) {
-  QueryRequest query{.table_name = tables_.observations,
-                     .key_condition_expression = "subnet_id = :s AND observed_at > :after",
-                     .expression_attribute_values = {{":s", S(EniPartition(subnet_id))},
-                                                     {":after", N(ToUnixMillis(after) * kChunksPerMs + kChunksPerMs - 1)}}};
+  QueryRequest query{
+      .table_name = tables_.observations,
+      .key_condition_expression = "subnet_id = :s AND observed_at > :after",
+      .expression_attribute_values = {{":s", S(EniPartition(subnet_id))},
+                                      {":after", N(ToUnixMillis(after) * kChunksPerMs + kChunksPerMs - 1)}}};
   GG_ASSIGN_OR_RETURN(std::vector<Item> items, QueryAll(db_, query));
   std::vector<EniChange> out;
   for (const Item& item : items) {
@@ -429,10 +432,10 @@ Result<int64_t> DynamoDbStore::ExpireBefore(Time cutoff) {
       const char* sort_key;
       AttributeValue bound;
     };
-    for (const Old& old :
-         {Old{tables_.observations, subnet_id, "observed_at", Millis(cutoff)},
-          Old{tables_.decisions, subnet_id, "decision_key", S(TimeKey(cutoff))},
-          Old{tables_.observations, EniPartition(subnet_id), "observed_at", N(ToUnixMillis(cutoff) * kChunksPerMs)}}) {
+    for (const Old& old : {Old{tables_.observations, subnet_id, "observed_at", Millis(cutoff)},
+                           Old{tables_.decisions, subnet_id, "decision_key", S(TimeKey(cutoff))},
+                           Old{tables_.observations, EniPartition(subnet_id), "observed_at",
+                               N(ToUnixMillis(cutoff) * kChunksPerMs)}}) {
       QueryRequest query{
           .table_name = old.table,
           .key_condition_expression = fmt::format("subnet_id = :s AND {} < :cutoff", old.sort_key),
@@ -454,7 +457,11 @@ Result<LeaseGrant> DynamoDbLease::Acquire(const std::string& name, const std::st
   const Result<Item> granted = db_.UpdateItem(
       {.table_name = table_,
        .key = key,
-       .update_expression = "SET holder = :me, lease_until = :until ADD #token :one",
+       // The token is the lease item's creation time (ms) x 1e6 plus its grant count: it grows with every
+       // grant, and an item deleted and made again starts above every token of the old one (which made fewer
+       // than a million grants a millisecond), so a subnet's committed poll_token never fences a new lease off.
+       .update_expression = "SET holder = :me, lease_until = :until, created_at = if_not_exists(created_at, "
+                            ":now) ADD #token :one",
        .condition_expression = "attribute_not_exists(holder) OR lease_until < :now OR holder = :me",
        .expression_attribute_names = {{"#token", "token"}},
        .expression_attribute_values =
@@ -462,7 +469,8 @@ Result<LeaseGrant> DynamoDbLease::Acquire(const std::string& name, const std::st
        .return_values = "ALL_NEW"});
   if (granted.ok()) {
     ItemReader r(*granted, "table " + table_ + " lease " + name);
-    LeaseGrant grant{true, holder, r.Int("token"), r.TimeAt("lease_until")};
+    LeaseGrant grant{true, holder, r.Int("created_at") * kGrantsPerLeaseEpoch + r.Int("token"),
+                     r.TimeAt("lease_until")};
     GG_RETURN_IF_ERROR(r.status());
     return grant;
   }

@@ -56,6 +56,29 @@ TEST_P(LeaseContractTest, OneHolderAtATimeRenewalsKeepItAndAnExpiredLeasePassesO
   EXPECT_EQ(old->holder, "replica-2");
 }
 
+// A lease item deleted on its own (by hand, or by a clean-up that missed the subnet's state) used to start
+// again at token 1, below the poll_token the subnet's state keeps, and every observation of its next holder
+// was fenced off for good. A new item's tokens start above every token of the one it replaces.
+TEST(DynamoDbLeaseTokens, ALeaseItemMadeAgainGrantsTokensAboveTheOldOnes) {
+  auto [dynalite, tables] = testing::DynaliteWithFreshTables();
+  DynamoDbLease lease(dynalite->client(), tables.state);
+  const Time t0 = FromUnixMillis(1'767'225'600'000);
+  int64_t last = 0;
+  for (int i = 0; i < 3; ++i) {
+    Result<LeaseGrant> g = lease.Acquire("poll#subnet-a", "replica-1", t0 + seconds(10 * i), seconds(90));
+    ASSERT_TRUE(g.ok() && g->held) << g.status().ToString();
+    EXPECT_GT(g->token, last);
+    last = g->token;
+  }
+  ASSERT_TRUE(dynalite->client()
+                  .DeleteItem({.table_name = tables.state,
+                               .key = {{"subnet_id", AttributeValue::String("lease#poll#subnet-a")}}})
+                  .ok());
+  Result<LeaseGrant> again = lease.Acquire("poll#subnet-a", "replica-2", t0 + seconds(40), seconds(90));
+  ASSERT_TRUE(again.ok() && again->held) << again.status().ToString();
+  EXPECT_GT(again->token, last);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Leases, LeaseContractTest,
     ::testing::Values(LeaseFactory{"Memory", [] { return std::unique_ptr<PollerLease>(new MemoryLease()); }},
