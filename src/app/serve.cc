@@ -23,6 +23,8 @@ namespace {
 
 // With a shared inbox, how often a replica looks for events that others accepted and did not handle.
 constexpr Duration kSharedInboxEvery = std::chrono::seconds(10);
+// The dashboard's dead-letter count on a shared store: a Query of every dead letter, at most this often.
+constexpr Duration kSharedDeadLetterCountEvery = std::chrono::seconds(30);
 
 // <hostname>-<pid>: unique among the replicas running at once, new on every restart.
 std::string DefaultReplicaId() {
@@ -90,7 +92,10 @@ Result<std::unique_ptr<ServeRuntime>> ServeRuntime::Start(const Config& config, 
     SessionServiceOptions options;
     // A shared inbox also holds what other replicas accepted: events one of them accepted and died before
     // handling are found by the next look.
-    if (config.store.kind == "dynamodb") options.shared_inbox_every = kSharedInboxEvery;
+    if (config.store.kind == "dynamodb") {
+      options.shared_inbox_every = kSharedInboxEvery;
+      options.dead_letter_count_every = kSharedDeadLetterCountEvery;
+    }
     GG_ASSIGN_OR_RETURN(
         p->sessions, SessionService::Start(
                          SessionServiceDeps{config.sessions, *p->glue, p->sqs.get(), *p->session_notifier,

@@ -62,6 +62,7 @@ Result<std::unique_ptr<SessionService>> SessionService::Start(SessionServiceDeps
       s->deps_.log(fmt::format("released {} claim(s) left unfinished by a previous run", *released));
   }
   s->next_sweep_ = s->deps_.clock.Now() + s->deps_.config.reconcile_every;
+  s->dead_letter_count_every_ = options.dead_letter_count_every;
   s->shared_inbox_every_ = options.shared_inbox_every;
   s->next_shared_drain_ = s->deps_.clock.Now() + options.shared_inbox_every;
   if (options.run_background) {
@@ -157,8 +158,13 @@ Result<SweepStats> SessionService::SweepNow() {
 }
 
 std::optional<int64_t> SessionService::DeadLetterCount() {
+  MutexLock lock(count_mu_);
+  const Time now = deps_.clock.Now();
+  if (dead_letter_count_ && now - dead_letter_count_at_ < dead_letter_count_every_) return dead_letter_count_;
   Result<int64_t> n = deps_.parked().DeadLetterCount();
   if (!n.ok()) return std::nullopt;
+  dead_letter_count_ = *n;
+  dead_letter_count_at_ = now;
   return *n;
 }
 

@@ -45,6 +45,9 @@ struct SessionServiceOptions {
   // accepted nothing, for the events of a replica that died before handling them (by `clock`). Zero: only
   // after accepting an event, or after a drain that failed.
   Duration shared_inbox_every = Duration::zero();
+  // How long DeadLetterCount keeps a count it read (by `clock`). With a shared store the count is a query of
+  // every dead letter, and every open dashboard asks for it every 10 s. Zero: read it every time.
+  Duration dead_letter_count_every = Duration::zero();
 };
 
 class SessionService {
@@ -65,7 +68,9 @@ class SessionService {
   // Handles every event waiting in the inbox; returns how many were handled.
   Result<int> DrainInbox() GG_EXCLUDES(drain_mu_);
   Result<SweepStats> SweepNow();
-  std::optional<int64_t> DeadLetterCount();
+  // The dead letters in the store, read at most once per options.dead_letter_count_every; nullopt when the
+  // store cannot say. Thread-safe.
+  std::optional<int64_t> DeadLetterCount() GG_EXCLUDES(count_mu_);
 
   SessionEventHandler& handler() { return *handler_; }
   SqsIntake* intake() { return intake_.get(); }
@@ -82,6 +87,10 @@ class SessionService {
   std::unique_ptr<SessionReconciler> reconciler_;
   std::unique_ptr<SqsIntake> intake_;
   Mutex mu_;
+  Mutex count_mu_;  // one read of the dead-letter count at a time; the others take its answer
+  std::optional<int64_t> dead_letter_count_ GG_GUARDED_BY(count_mu_);
+  Time dead_letter_count_at_ GG_GUARDED_BY(count_mu_){};
+  Duration dead_letter_count_every_ = Duration::zero();
   bool inbox_dirty_ GG_GUARDED_BY(mu_) = true;
   Time next_sweep_{};  // the background worker's alone
   Duration shared_inbox_every_{};

@@ -22,8 +22,7 @@ class SessionServiceTest : public ::testing::Test {
     config_.policy.defaults.max_workers = 10;
     glue_.Add("big", "READY");
   }
-  void Start() {
-    SessionServiceOptions options;
+  void Start(SessionServiceOptions options = {}) {
     options.run_background = false;
     auto started = SessionService::Start(
         SessionServiceDeps{
@@ -106,6 +105,33 @@ TEST_F(SessionServiceTest, TheDeadLetterGaugeStartsFromTheStoreAndAcceptedEvents
   EXPECT_FALSE(glue_.Exists("big"));
 }
 
+// Every open dashboard asks for the dead-letter count every 10 s; on a shared store that is a Query of every
+// dead letter. With dead_letter_count_every the service reads it at most that often.
+TEST_F(SessionServiceTest, TheDeadLetterCountIsReadAtMostOncePerItsInterval) {
+  SessionServiceOptions options;
+  options.dead_letter_count_every = std::chrono::seconds(30);
+  Start(options);
+  EXPECT_EQ(service_->DeadLetterCount(), 0);
+  DeadLetter letter;
+  letter.event_id = "parked-by-another-replica";
+  letter.body = "{}";
+  ASSERT_TRUE(store_->Park(letter).ok());
+  clock_.Advance(std::chrono::seconds(29));
+  EXPECT_EQ(service_->DeadLetterCount(), 0);  // the count read 29 s ago
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(service_->DeadLetterCount(), 1);
+}
+
+TEST_F(SessionServiceTest, WithoutAnIntervalTheDeadLetterCountIsReadEveryTime) {
+  Start();
+  EXPECT_EQ(service_->DeadLetterCount(), 0);
+  DeadLetter letter;
+  letter.event_id = "parked";
+  letter.body = "{}";
+  ASSERT_TRUE(store_->Park(letter).ok());
+  EXPECT_EQ(service_->DeadLetterCount(), 1);
+}
+
 // serve killed while handling an event left its claim and its inbox item; the next start dropped the item as
 // "being handled by another delivery" and the event was never handled.
 TEST_F(SessionServiceTest, AnEventLeftClaimedByACrashIsHandledAfterTheRestart) {
@@ -123,11 +149,12 @@ TEST_F(SessionServiceTest, AnInboxItemWhoseClaimIsHeldElsewhereStaysUntilItIsFin
   ASSERT_TRUE(store_->Enqueue("http", CreateSessionEvent("e1", "big", 40), clock_.Now()).ok());
   ASSERT_TRUE(store_->Enqueue("http", CreateSessionEvent("e2", "other", 40), clock_.Now()).ok());
   ASSERT_EQ(*store_->Claim("e1", clock_.Now(), std::chrono::hours(24), std::chrono::minutes(15)),
-            ClaimResult::kClaimed);  // another delivery is handling e1 right now
+            ClaimResult::kClaimed);       // another delivery is handling e1 right now
   ASSERT_EQ(*service_->DrainInbox(), 1);  // e2 handled, e1 kept
   ASSERT_EQ(*service_->DrainInbox(), 0);  // looked at again: still held elsewhere
   ASSERT_EQ(store_->Pending(10)->size(), 1u);
-  EXPECT_EQ(Metrics().find("outcome=\"duplicate\""), std::string::npos) << Metrics();  // deferred, not counted
+  EXPECT_EQ(Metrics().find("outcome=\"duplicate\""), std::string::npos)
+      << Metrics();                                                     // deferred, not counted
   ASSERT_TRUE(store_->MarkDone("e1", "violation", clock_.Now()).ok());  // the other delivery finished
   ASSERT_EQ(*service_->DrainInbox(), 1);  // now a duplicate of a finished event: dequeued
   EXPECT_TRUE(store_->Pending(10)->empty());
