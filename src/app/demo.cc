@@ -26,16 +26,6 @@ namespace {
 
 std::string Clock5(Time t) { return FormatTime(t).substr(11, 5); }
 
-// The simulated time, as a Clock: the controller's decisions, staleness and waits run on it.
-class SimulatedNow final : public Clock {
- public:
-  explicit SimulatedNow(const SimWorld& sim) : sim_(sim) {}
-  Time Now() const override { return sim_.Now(); }
-
- private:
-  const SimWorld& sim_;
-};
-
 // Prints alerts as they fire and resolve.
 class PrintingNotifier final : public Notifier {
  public:
@@ -148,7 +138,6 @@ struct DemoRun::Parts {
   MetricsRegistry metrics;
   std::unique_ptr<Ec2Client> ec2;
   std::unique_ptr<GlueClient> glue;
-  std::unique_ptr<SimulatedNow> sim_now;
   MemoryStore store;
   PrintingNotifier printer;
   std::unique_ptr<ControllerServer> server;
@@ -191,7 +180,6 @@ Result<std::unique_ptr<DemoRun>> DemoRun::Start(DemoSetup setup, std::ostream& s
   p->aws->set_observer([aws_metrics](const AwsCallRecord& r) { aws_metrics.Record(r); });
   p->ec2 = std::make_unique<Ec2Client>(*p->aws);
   p->glue = std::make_unique<GlueClient>(*p->aws);
-  p->sim_now = std::make_unique<SimulatedNow>(p->cloud->sim());
   p->setup.config.store.kind = "memory";
   ControllerServerOptions options;
   options.host = p->setup.host;
@@ -199,12 +187,12 @@ Result<std::unique_ptr<DemoRun>> DemoRun::Start(DemoSetup setup, std::ostream& s
   options.tick_every = p->setup.tick_every;
   Result<std::unique_ptr<ControllerServer>> server =
       ControllerServer::Start(ControllerServerDeps{p->setup.config, p->store, *p->ec2, nullptr, p->transport,
-                                                   *p->sim_now, p->random, p->metrics, &p->printer},
+                                                   p->cloud->sim(), p->random, p->metrics, &p->printer},
                               options);
   if (!server.ok()) return Status::Unavailable("the controller did not start: " + server.status().message());
   p->server = std::move(*server);
   p->doctor = std::make_unique<DemoDoctor>(p->setup.config, workload, *p->ec2, *p->glue, p->store,
-                                           *p->sim_now, p->sleeper);
+                                           p->cloud->sim(), p->sleeper);
   p->last_status = p->cloud->sim().Now();
   return std::unique_ptr<DemoRun>(new DemoRun(std::move(p)));
 }

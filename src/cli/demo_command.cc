@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 
 #include "app/demo.h"
@@ -32,41 +33,65 @@ std::optional<Duration> ParseTimeOfDay(const std::string& text) {
   return std::chrono::hours(hour) + std::chrono::minutes(minute);
 }
 
+using ResultColumns = std::vector<std::pair<std::string, SimulationResult>>;
+
+// Each (title, policy) simulated over `days` from `seed`, one column each; empty when a policy does not
+// parse.
+ResultColumns Simulate(const Workload& workload,
+                       const std::vector<std::pair<std::string, std::string>>& policies, int days,
+                       uint64_t seed) {
+  ResultColumns columns;
+  for (const auto& [title, spec] : policies) {
+    Result<SimPolicy> policy = ParseSimPolicy(spec, workload.admission);
+    if (!policy.ok()) return {};
+    columns.emplace_back(title, RunSimulation(workload, *policy, days, seed));
+  }
+  return columns;
+}
+
+struct ResultRow {
+  std::string label;
+  std::function<std::string(const SimulationResult&)> cell;
+};
+const ResultRow kRunsFailed{"runs FAILED for lack of IPs",
+                            [](const SimulationResult& r) { return std::to_string(r.exhaustion_failures); }};
+const ResultRow kNeedlessHolds{"holds a perfect view would skip",
+                               [](const SimulationResult& r) { return std::to_string(r.needless_holds); }};
+const ResultRow kTimeouts{"launches failed loudly (max_wait)",
+                          [](const SimulationResult& r) { return std::to_string(r.timeouts); }};
+
+void PrintResultTable(std::ostream& out, const ResultColumns& columns, int width,
+                      const std::vector<ResultRow>& rows) {
+  std::string header = fmt::format("  {:<34}", "");
+  for (const auto& [title, r] : columns) header += fmt::format("{:>{}}", title, width);
+  out << header << "\n";
+  for (const ResultRow& row : rows) {
+    std::string line = fmt::format("  {:<34}", row.label);
+    for (const auto& [title, r] : columns) line += fmt::format("{:>{}}", row.cell(r), width);
+    out << line << "\n";
+  }
+}
+
 // The same day replayed by the simulator (the demo's world seed, the whole day) without admission, under
 // the configured buffer policy, and with exact knowledge (the oracle), side by side.
 void PrintSideBySide(const Workload& workload, uint64_t seed, std::ostream& out) {
-  struct Column {
-    std::string title;
-    SimulationResult result;
-  };
-  std::vector<Column> columns;
-  for (const auto& [title, spec] : std::vector<std::pair<std::string, std::string>>{
-           {"without glueguard", "none"}, {"with glueguard", "rolling-max"}, {"exact (oracle)", "oracle"}}) {
-    Result<SimPolicy> policy = ParseSimPolicy(spec, workload.admission);
-    if (!policy.ok()) return;
-    columns.push_back({title, RunSimulation(workload, *policy, 1, seed)});
-  }
-  const auto row = [&](const std::string& label, auto value) {
-    std::string line = fmt::format("  {:<34}", label);
-    for (const Column& c : columns) line += fmt::format("{:>20}", value(c.result));
-    out << line << "\n";
-  };
+  const ResultColumns columns = Simulate(
+      workload,
+      {{"without glueguard", "none"}, {"with glueguard", "rolling-max"}, {"exact (oracle)", "oracle"}}, 1,
+      seed);
+  if (columns.empty()) return;
   out << fmt::format("\nThe same day, replayed by the simulator ({}, seed {}, the whole day):\n",
                      workload.description, seed);
-  std::string header = fmt::format("  {:<34}", "");
-  for (const Column& c : columns) header += fmt::format("{:>20}", c.title);
-  out << header << "\n";
-  row("job runs started", [](const SimulationResult& r) { return std::to_string(r.runs); });
-  row("runs FAILED for lack of IPs",
-      [](const SimulationResult& r) { return std::to_string(r.exhaustion_failures); });
-  row("launches held, then started",
-      [](const SimulationResult& r) { return std::to_string(r.held_recovered); });
-  row("launches failed loudly (max_wait)",
-      [](const SimulationResult& r) { return std::to_string(r.timeouts); });
-  row("holds a perfect view would skip",
-      [](const SimulationResult& r) { return std::to_string(r.needless_holds); });
-  row("peak utilisation",
-      [](const SimulationResult& r) { return fmt::format("{:.0f} %", 100 * r.peak_utilisation); });
+  PrintResultTable(out, columns, 20,
+                   {{"job runs started", [](const SimulationResult& r) { return std::to_string(r.runs); }},
+                    kRunsFailed,
+                    {"launches held, then started",
+                     [](const SimulationResult& r) { return std::to_string(r.held_recovered); }},
+                    kTimeouts,
+                    kNeedlessHolds,
+                    {"peak utilisation", [](const SimulationResult& r) {
+                       return fmt::format("{:.0f} %", 100 * r.peak_utilisation);
+                     }}});
   out << "A run that fails for lack of IPs fails mid-start, after the DAG has moved on; a launch glueguard "
          "holds\n"
          "either starts when the IPs are there or fails loudly at max_wait, where a retry can pick it up.\n"
@@ -75,36 +100,25 @@ void PrintSideBySide(const Workload& workload, uint64_t seed, std::ostream& out)
          "once in the free count and again in the buffer (docs/admission.md).\n";
 }
 
-// The buffer policies over a month of the same workload: the forecast needs a week of ENI history (measured
-// cleanup tails, uncontrolled growth) before it stops deciding as rolling-max, so one day cannot show it.
+// The buffer policies over a month of the same workload: the forecast decides as rolling-max until it has a
+// day of ENI history and enough measured cleanup tails, so the demo's one day cannot show it.
 void PrintForecastMonth(const Workload& workload, uint64_t seed, std::ostream& out) {
   constexpr int kDays = 30;
-  std::vector<std::pair<std::string, SimulationResult>> columns;
-  for (const std::string spec : {"rolling-max", "forecast", "oracle"}) {
-    Result<SimPolicy> policy = ParseSimPolicy(spec, workload.admission);
-    if (!policy.ok()) return;
-    columns.emplace_back(spec, RunSimulation(workload, *policy, kDays, seed));
-  }
+  const ResultColumns columns =
+      Simulate(workload, {{"rolling-max", "rolling-max"}, {"forecast", "forecast"}, {"oracle", "oracle"}},
+               kDays, seed);
+  if (columns.empty()) return;
   out << fmt::format(
       "\nThe same workload over {} days, by buffer policy (buffer.policy in the configuration):\n", kDays);
-  std::string header = fmt::format("  {:<34}", "");
-  for (const auto& [title, r] : columns) header += fmt::format("{:>14}", title);
-  out << header << "\n";
-  const auto row = [&](const std::string& label, auto value) {
-    std::string line = fmt::format("  {:<34}", label);
-    for (const auto& [title, r] : columns) line += fmt::format("{:>14}", value(r));
-    out << line << "\n";
-  };
-  row("runs FAILED for lack of IPs",
-      [](const SimulationResult& r) { return std::to_string(r.exhaustion_failures); });
-  row("holds a perfect view would skip",
-      [](const SimulationResult& r) { return std::to_string(r.needless_holds); });
-  row("launches failed loudly (max_wait)",
-      [](const SimulationResult& r) { return std::to_string(r.timeouts); });
-  row("wait per launch (mean s)", [](const SimulationResult& r) {
-    return fmt::format("{:.1f}",
-                       r.launches > 0 ? r.wait_total_ms / 1000.0 / static_cast<double>(r.launches) : 0.0);
-  });
+  PrintResultTable(
+      out, columns, 14,
+      {kRunsFailed, kNeedlessHolds, kTimeouts, {"wait per launch (mean s)", [](const SimulationResult& r) {
+                                                  return fmt::format("{:.1f}",
+                                                                     r.launches > 0
+                                                                         ? r.wait_total_ms / 1000.0 /
+                                                                               static_cast<double>(r.launches)
+                                                                         : 0.0);
+                                                }}});
   out << "The forecast allows only for the growth admission does not control and counts the lingering ENIs\n"
          "due to be deleted by then, learned from each ENI's timeline "
          "(docs/admission.md#the-forecast-policy).\n";

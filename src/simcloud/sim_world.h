@@ -29,7 +29,9 @@ struct SimWorldOptions {
   std::function<void(const LaunchRequest&)> launch_hook;
 };
 
-class SimWorld {
+// A SimWorld is also the Clock of its simulated time: code written against Clock (the demo's controller) runs
+// on it.
+class SimWorld final : public Clock {
  public:
   // `workload` and `wall` must outlive it.
   SimWorld(const Workload& workload, const Clock& wall, SimWorldOptions options);
@@ -43,7 +45,7 @@ class SimWorld {
   }
 
   // Simulated now.
-  Time Now() const;
+  Time Now() const override;
   // Sessions the workload creates by itself are reported here too (simcloud emits their CloudTrail events).
   // Set before the world runs; called under the lock.
   void OnSessionCreated(std::function<void(World&, const SimSession&)> callback) {
