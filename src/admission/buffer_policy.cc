@@ -6,6 +6,8 @@
 #include <charconv>
 #include <vector>
 
+#include "base/strings.h"
+
 namespace glueguard {
 
 std::string BufferPolicy::ToString() const {
@@ -44,7 +46,8 @@ std::vector<std::string_view> SplitColons(std::string_view text) {
   size_t start = 0;
   while (true) {
     const size_t colon = text.find(':', start);
-    parts.push_back(text.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start));
+    parts.push_back(
+        text.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start));
     if (colon == std::string_view::npos) break;
     start = colon + 1;
   }
@@ -52,12 +55,12 @@ std::vector<std::string_view> SplitColons(std::string_view text) {
 }
 
 Result<int> ParseCount(std::string_view spec, std::string_view what, std::string_view text) {
-  int value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
-    return Status::InvalidArgument(fmt::format("buffer policy '{}': {} '{}' is not a whole number", spec, what, text));
+  const std::optional<int> value = ParseWholeNumber<int>(text);
+  if (!value) {
+    return Status::InvalidArgument(
+        fmt::format("buffer policy '{}': {} '{}' is not a whole number", spec, what, text));
   }
-  return value;
+  return *value;
 }
 
 }  // namespace
@@ -72,10 +75,12 @@ Status ValidateBufferPolicy(const BufferPolicy& policy) {
   }
   if (policy.kind == BufferPolicy::Kind::kRollingMax || policy.kind == BufferPolicy::Kind::kForecast) {
     if (policy.window < 1) {
-      return Status::InvalidArgument(fmt::format("a rolling-max window must be at least 1 ({})", policy.window));
+      return Status::InvalidArgument(
+          fmt::format("a rolling-max window must be at least 1 ({})", policy.window));
     }
     if (policy.floor < 0) {
-      return Status::InvalidArgument(fmt::format("a rolling-max floor cannot be negative ({})", policy.floor));
+      return Status::InvalidArgument(
+          fmt::format("a rolling-max floor cannot be negative ({})", policy.floor));
     }
   }
   return Status::Ok();
@@ -111,13 +116,15 @@ Result<BufferPolicy> ParseBufferPolicy(std::string_view spec) {
       } else if (parts[3] == "total") {
         policy.source = BufferSource::kTotal;
       } else {
-        return Status::InvalidArgument(
-            fmt::format("buffer policy '{}': source '{}' is neither 'available' nor 'total'", spec, parts[3]));
+        return Status::InvalidArgument(fmt::format(
+            "buffer policy '{}': source '{}' is neither 'available' nor 'total'", spec, parts[3]));
       }
     }
   } else {
-    return Status::InvalidArgument(fmt::format(
-        "buffer policy '{}' is not one of none, static:K, rolling-max[:N[:FLOOR[:available|total]]], forecast", spec));
+    return Status::InvalidArgument(
+        fmt::format("buffer policy '{}' is not one of none, static:K, "
+                    "rolling-max[:N[:FLOOR[:available|total]]], forecast",
+                    spec));
   }
   Status valid = ValidateBufferPolicy(policy);
   if (!valid.ok()) return valid.WithContext(fmt::format("buffer policy '{}'", spec));

@@ -7,6 +7,7 @@
 
 #include "aws/credentials_env.h"
 #include "aws/credentials_process.h"
+#include "base/strings.h"
 
 namespace glueguard {
 
@@ -22,9 +23,8 @@ std::optional<std::string> Setting(const SharedConfig& config, const std::string
 Result<std::optional<int>> DurationSetting(const SharedConfig& config, const std::string& profile) {
   std::optional<std::string> text = Setting(config, profile, "duration_seconds");
   if (!text) return std::optional<int>();
-  int seconds = 0;
-  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seconds);
-  if (ec != std::errc() || end != text->data() + text->size() || seconds <= 0) {
+  const int seconds = ParseWholeNumber<int>(*text).value_or(0);
+  if (seconds <= 0) {
     return Status::InvalidArgument(
         fmt::format("profile {}: duration_seconds = '{}' is not a positive whole number", profile, *text));
   }

@@ -5,11 +5,11 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "base/json_limits.h"
 #include "aws/credentials_env.h"
 #include "aws/credentials_parse.h"
-#include "net/url.h"
+#include "base/json_limits.h"
 #include "base/strings.h"
+#include "net/url.h"
 
 namespace glueguard {
 
@@ -51,11 +51,8 @@ bool IsIpv4Loopback(std::string_view host) {
   while (!host.empty()) {
     const size_t dot = host.find('.');
     const std::string_view part = host.substr(0, dot);
-    int value = -1;
-    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || ec != std::errc() || end != part.data() + part.size() || value < 0 || value > 255) {
-      return false;
-    }
+    const int value = ParseWholeNumber<int>(part).value_or(-1);
+    if (value < 0 || value > 255) return false;
     if (octets == 0 && value != 127) return false;
     ++octets;
     host = dot == std::string_view::npos ? std::string_view() : host.substr(dot + 1);

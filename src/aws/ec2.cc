@@ -18,9 +18,7 @@ namespace {
 constexpr int kMinMaxResults = 5;
 constexpr int kMaxMaxResults = 1000;
 
-
 std::string Quote(std::string_view text) { return fmt::format("'{}'", ShortenForMessage(text)); }
-
 
 // Parses `xml` into `doc` and checks that the root element is <operation>Response (EC2 has no Result
 // wrapper).
@@ -35,12 +33,9 @@ Status ReadInt(pugi::xml_node node, const char* name, int& out) {
   const pugi::xml_node child = node.child(name);
   if (!child) return Status::Ok();
   const std::string_view text = Trim(child.text().get());
-  int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return Status::Internal(fmt::format("<{}> is {}, not an integer", name, Quote(text)));
-  }
-  out = value;
+  const std::optional<int> value = ParseWholeNumber<int>(text);
+  if (!value) return Status::Internal(fmt::format("<{}> is {}, not an integer", name, Quote(text)));
+  out = *value;
   return Status::Ok();
 }
 

@@ -33,9 +33,8 @@ Result<AwsEnvironment> AwsEnvironment::FromConfig(const EnvLookup& env, SharedCo
     source = "max_attempts of profile " + profile;
   }
   if (attempts) {
-    int n = 0;
-    const auto [end, ec] = std::from_chars(attempts->data(), attempts->data() + attempts->size(), n);
-    if (ec != std::errc() || end != attempts->data() + attempts->size() || n < 1 || n > 20) {
+    const int n = ParseWholeNumber<int>(*attempts).value_or(0);
+    if (n < 1 || n > 20) {
       return Status::InvalidArgument(fmt::format("{} = '{}' is not a whole number 1..20", source, *attempts));
     }
     out.max_attempts_ = n;
@@ -88,7 +87,8 @@ Result<Url> AwsEnvironment::Endpoint(const ServiceInfo& service) const {
         "no AWS region: set AWS_REGION, AWS_DEFAULT_REGION or `region` in profile {}", config_.profile()));
   }
   const char* suffix = region_.rfind("cn-", 0) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
-  return parse(fmt::format("https://{}.{}.{}", service.endpoint_prefix, region_, suffix), "the default endpoint");
+  return parse(fmt::format("https://{}.{}.{}", service.endpoint_prefix, region_, suffix),
+               "the default endpoint");
 }
 
 }  // namespace glueguard

@@ -145,5 +145,23 @@ TEST(Strings, StrictBoolAcceptsOnlyTrueAndFalseInAnyCase) {
   EXPECT_EQ(ParseStrictBool(""), std::nullopt);
 }
 
+TEST(Strings, ParseNumberTakesTheWholeTextAsAFiniteNumber) {
+  EXPECT_EQ(ParseNumber("0.5"), 0.5);
+  EXPECT_EQ(ParseNumber("-2"), -2.0);
+  EXPECT_EQ(ParseNumber("1e3"), 1000.0);
+  for (const char* bad : {"", " 1", "1 ", "1x", "ten", "inf", "nan", "1e999"}) {
+    EXPECT_EQ(ParseNumber(bad), std::nullopt) << "'" << bad << "'";
+  }
+}
+
+TEST(Strings, ParseWholeNumberTakesTheWholeTextAndWhatTheTypeHolds) {
+  EXPECT_EQ(ParseWholeNumber<int>("42"), 42);
+  EXPECT_EQ(ParseWholeNumber<int>("-7"), -7);
+  EXPECT_EQ(ParseWholeNumber<int64_t>("1767225600000"), int64_t{1767225600000});
+  for (const char* bad : {"", "+1", "1.0", " 1", "1 ", "0x10", "2147483648"}) {
+    EXPECT_EQ(ParseWholeNumber<int>(bad), std::nullopt) << "'" << bad << "'";
+  }
+}
+
 }  // namespace
 }  // namespace glueguard

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 
 namespace glueguard {
 
@@ -52,6 +54,17 @@ std::optional<bool> ParseStrictBool(std::string_view text) {
   if (lower == "true") return true;
   if (lower == "false") return false;
   return std::nullopt;
+}
+
+std::optional<double> ParseNumber(std::string_view text) {
+  const std::string copy(text);  // strtod needs the terminating NUL
+  char* end = nullptr;
+  const double value = std::strtod(copy.c_str(), &end);
+  if (copy.empty() || end != copy.c_str() + copy.size() || !std::isfinite(value) ||
+      std::isspace(static_cast<unsigned char>(copy[0]))) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 }  // namespace glueguard

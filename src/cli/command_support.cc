@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "base/mutex.h"
+#include "base/strings.h"
 
 namespace glueguard {
 
@@ -66,9 +67,9 @@ bool ReadNumberFlag(const Flags& flags, std::ostream& err, const std::string& na
                     double& value) {
   const std::optional<std::string> text = flags.Get(name);
   if (!text) return true;
-  char* end = nullptr;
-  const double v = std::strtod(text->c_str(), &end);
-  if (text->empty() || *end != '\0' || !(v >= min && v <= max)) {
+  const std::optional<double> number = ParseNumber(*text);
+  const double v = number.value_or(min - 1);
+  if (!number || !(v >= min && v <= max)) {
     err << "glueguard: --" << name << " must be a number from " << min << " to " << max << ", not '" << *text
         << "'\n";
     return false;

@@ -89,12 +89,12 @@ bool YamlReader::ReadDouble(const YAML::Node& map, const std::string& path, cons
   const YAML::Node node = map[key];
   if (!node) return true;
   const std::string text = node.IsScalar() ? node.Scalar() : "";
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size()) {
+  const std::optional<double> number = ParseNumber(text);
+  if (!number) {
     Error(node, Join(path, key), fmt::format("'{}' is not a number", node.IsScalar() ? text : "?"));
     return false;
   }
+  const double value = *number;
   if (!(value >= min && value <= max)) {
     Error(node, Join(path, key), fmt::format("{} is out of range {}..{}", text, min, max));
     return false;
@@ -112,13 +112,12 @@ bool YamlReader::ReadFraction(const YAML::Node& map, const std::string& path, co
     text.pop_back();
     scale = 100.0;
   }
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size()) {
+  const std::optional<double> value = ParseNumber(text);
+  if (!value) {
     Error(node, Join(path, key), fmt::format("'{}' is not a fraction like 0.8 or 80%", node.Scalar()));
     return false;
   }
-  const double fraction = value / scale;
+  const double fraction = *value / scale;
   if (!(fraction > 0.0 && fraction <= 1.0)) {
     Error(node, Join(path, key), fmt::format("'{}' must be above 0 and at most 1 (100%)", node.Scalar()));
     return false;

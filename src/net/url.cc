@@ -5,10 +5,13 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/strings.h"
+
 namespace glueguard {
 
 std::string Url::Authority() const {
-  const bool default_port = port == 0 || (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
+  const bool default_port =
+      port == 0 || (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
   return default_port ? host : fmt::format("{}:{}", host, port);
 }
 
@@ -29,14 +32,13 @@ Result<Url> ParseUrl(std::string_view text) {
   const size_t path_start = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, path_start);
   std::string_view tail = path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
-  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) authority = authority.substr(at + 1);
+  if (const size_t at = authority.rfind('@'); at != std::string_view::npos)
+    authority = authority.substr(at + 1);
   const size_t colon = authority.rfind(':');
   if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
     const std::string_view port_text = authority.substr(colon + 1);
-    int port = 0;
-    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 ||
-        port > 65535) {
+    const int port = ParseWholeNumber<int>(port_text).value_or(0);
+    if (port < 1 || port > 65535) {
       return Status::InvalidArgument(fmt::format("'{}': port '{}' is not 1..65535", text, port_text));
     }
     url.port = port;
@@ -58,7 +60,8 @@ std::string UriEncode(std::string_view text, std::string_view keep) {
   out.reserve(text.size() * 3);
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || keep.find(ch) != std::string_view::npos) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        keep.find(ch) != std::string_view::npos) {
       out.push_back(ch);
     } else {
       out.push_back('%');
@@ -114,7 +117,8 @@ std::vector<std::pair<std::string, std::string>> FormDecode(std::string_view bod
   size_t start = 0;
   while (start <= body.size()) {
     const size_t amp = body.find('&', start);
-    const std::string_view pair = body.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    const std::string_view pair =
+        body.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
     if (!pair.empty()) {
       const size_t eq = pair.find('=');
       out.emplace_back(UriDecode(pair.substr(0, eq), true),

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "base/strings.h"
 #include "policy/policy.h"
 
 namespace glueguard {
@@ -19,14 +20,6 @@ std::string Number(double v) { return fmt::format("{:g}", v); }
 
 bool Contains(const std::vector<std::string>& items, const std::string& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
-}
-
-std::optional<double> ParseNumber(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size()) return std::nullopt;
-  return v;
 }
 
 // At most `max` bytes, never cutting a UTF-8 sequence, with "..." when shortened.

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "base/strings.h"
+
 namespace glueguard {
 namespace {
 
@@ -49,10 +51,8 @@ Status LambdaRuntime::RunOnce() {
   HandleOptions options;
   options.source = "lambda";
   if (const std::string* deadline = FindHeader(invocation->headers, "Lambda-Runtime-Deadline-Ms")) {
-    int64_t ms = 0;
-    const auto [end, ec] = std::from_chars(deadline->data(), deadline->data() + deadline->size(), ms);
-    if (ec == std::errc() && end == deadline->data() + deadline->size()) {
-      options.deadline = FromUnixMillis(ms) - kAnswerMargin;
+    if (const std::optional<int64_t> ms = ParseWholeNumber<int64_t>(*deadline)) {
+      options.deadline = FromUnixMillis(*ms) - kAnswerMargin;
     }
   }
   Result<HandleResult> handled = handler_.Handle(invocation->body, options);

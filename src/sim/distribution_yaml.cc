@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "base/strings.h"
+
 namespace glueguard {
 
 namespace {
@@ -195,13 +197,12 @@ class DistributionReader {
       if (d.ok()) out = static_cast<double>(d->count());
       return d.ok();
     }
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value)) {
+    const std::optional<double> value = ParseNumber(text);
+    if (!value) {
       r_.Error(node, path, fmt::format("'{}' is not a number", text));
       return false;
     }
-    out = value;
+    out = *value;
     return true;
   }
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "base/strings.h"
+
 namespace glueguard {
 
 Result<WorkloadGrowth> ParseWorkloadGrowth(std::string_view spec) {
@@ -32,9 +34,8 @@ Result<WorkloadGrowth> ParseWorkloadGrowth(std::string_view spec) {
     if (amount.empty() || amount.back() != '%') return bad("a category grows by a percentage ending in %");
     amount.pop_back();
   }
-  char* end = nullptr;
-  const double value = std::strtod(amount.c_str(), &end);
-  if (amount.empty() || *end != '\0' || !std::isfinite(value) || value < 0 || value > 10000) {
+  const double value = ParseNumber(amount).value_or(-1);
+  if (value < 0 || value > 10000) {
     return bad("the amount must be a number from 0 to 10000");
   }
   if (growth.kind == WorkloadGrowth::Kind::kCategoryPercent) {

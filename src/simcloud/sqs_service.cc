@@ -9,6 +9,8 @@
 #include <charconv>
 #include <future>
 
+#include "base/strings.h"
+
 namespace glueguard {
 
 namespace {
@@ -52,13 +54,6 @@ const AttributeSpec* FindSettable(std::string_view name) {
   return nullptr;
 }
 
-std::optional<int> ParseInt(std::string_view text) {
-  int value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
-}
-
 AwsError NonExistentQueue() {
   return {400, "AWS.SimpleQueueService.NonExistentQueue",
           "The specified queue does not exist for this wsdl version.", true};
@@ -75,7 +70,7 @@ std::optional<AwsError> IntParam(const AwsCall& call, std::string_view name, int
   const std::string* text = FindParam(call.params, name);
   out = fallback;
   if (text == nullptr) return std::nullopt;
-  const std::optional<int> value = ParseInt(*text);
+  const std::optional<int> value = ParseWholeNumber<int>(*text);
   if (!value) return InvalidValue(name, *text, "Must be an integer.");
   if (*value < min || *value > max) {
     return InvalidValue(name, *text, fmt::format("Must be between {} and {}, if provided.", min, max));
@@ -341,7 +336,7 @@ std::optional<AwsError> SqsService::ReadAttributes(const AwsCall& call, std::map
     const AttributeSpec* spec = FindSettable(*key);
     if (spec == nullptr)
       return AwsError{400, "InvalidAttributeName", "Unknown Attribute " + *key + ".", true};
-    const std::optional<int> number = ParseInt(*value);
+    const std::optional<int> number = ParseWholeNumber<int>(*value);
     if (!number || *number < spec->min || *number > spec->max) {
       return AwsError{400, "InvalidAttributeValue", "Invalid value for the parameter " + *key + ".", true};
     }
@@ -479,12 +474,12 @@ std::optional<AwsError> SqsService::ReadPoll(const AwsCall& call, Queue& queue, 
   int wait = 0;
   std::optional<AwsError> bad = IntParam(call, "MaxNumberOfMessages", 1, kMaxMessagesPerReceive, 1, poll.max);
   if (!bad) {
-    bad = IntParam(call, "WaitTimeSeconds", 0, kMaxWaitSeconds, queue.attributes.at("ReceiveMessageWaitTimeSeconds"),
-                   wait);
+    bad = IntParam(call, "WaitTimeSeconds", 0, kMaxWaitSeconds,
+                   queue.attributes.at("ReceiveMessageWaitTimeSeconds"), wait);
   }
   if (!bad) {
-    bad = IntParam(call, "VisibilityTimeout", 0, kMaxVisibilityTimeout, queue.attributes.at("VisibilityTimeout"),
-                   poll.visibility);
+    bad = IntParam(call, "VisibilityTimeout", 0, kMaxVisibilityTimeout,
+                   queue.attributes.at("VisibilityTimeout"), poll.visibility);
   }
   poll.call = call;
   poll.queue_name = queue.name;
