@@ -140,10 +140,14 @@ def main():
             while not stop.is_set():
                 if conn is None:
                     conn = http.client.HTTPConnection("127.0.0.1", api_port, timeout=60)
+                    opened = time.monotonic()
                 path = "/metrics" if i % 2 == 0 else f"/v1/subnets/{subnets[i % len(subnets)]}/series"
                 t0 = time.monotonic()
                 status, detail = Client.request(api_port, "GET", path, conn=conn)
-                rec.add(t0, time.monotonic(), "read " + path.split("/")[1], status, detail if status is None else "")
+                # A keep-alive connection to the killed process is found dead at its next request, which may
+                # come after the restart: that exchange began when the connection was opened.
+                start = opened if status is None else t0
+                rec.add(start, time.monotonic(), "read " + path.split("/")[1], status, detail if status is None else "")
                 if status is None:
                     conn = None  # keep-alive connection lost (the kill): a new one next time
                 i += 1
