@@ -4,20 +4,17 @@
 
 #include "net/fake_transport.h"
 #include "net/url.h"
+#include "testing/form.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
 namespace {
 
-std::map<std::string, std::string> Form(const HttpRequest& request) {
-  std::map<std::string, std::string> out;
-  for (auto& [k, v] : FormDecode(request.body)) out[k] = v;
-  return out;
-}
+using testing::FormOf;
 
 // Answers STS AssumeRoleWithWebIdentity with credentials whose key id is "ASIA" + the session name.
 Result<HttpResponse> StsWebIdentityReply(const HttpRequest& request) {
-  const auto form = Form(request);
+  const auto form = FormOf(request);
   HttpResponse response;
   response.status = 200;
   response.body =
@@ -125,7 +122,7 @@ TEST_F(WebIdentityTest, ExchangesTheTokenInTheFileWithAnUnsignedStsCall) {
   EXPECT_EQ(c->expiration, *ParseTime("2026-01-01T06:00:00Z"));
   const HttpRequest sent = transport_.requests().at(0);
   EXPECT_EQ(FindHeader(sent.headers, "Authorization"), nullptr);
-  const auto form = Form(sent);
+  const auto form = FormOf(sent);
   EXPECT_EQ(form.at("Action"), "AssumeRoleWithWebIdentity");
   EXPECT_EQ(form.at("RoleArn"), "arn:aws:iam::123456789012:role/R");
   EXPECT_EQ(form.at("WebIdentityToken"), "eyJ.first.sig");  // the trailing newline is not part of the token
@@ -139,8 +136,8 @@ TEST_F(WebIdentityTest, TheTokenFileIsReadAgainOnEveryGet) {
   dir_.Write("token", "token-two");
   ASSERT_TRUE(provider->Get().ok());
   ASSERT_EQ(transport_.requests().size(), 2u);
-  EXPECT_EQ(Form(transport_.requests()[0]).at("WebIdentityToken"), "token-one");
-  EXPECT_EQ(Form(transport_.requests()[1]).at("WebIdentityToken"), "token-two");
+  EXPECT_EQ(FormOf(transport_.requests()[0]).at("WebIdentityToken"), "token-one");
+  EXPECT_EQ(FormOf(transport_.requests()[1]).at("WebIdentityToken"), "token-two");
 }
 
 TEST_F(WebIdentityTest, SessionNameIsGeneratedWhenUnset) {
@@ -148,7 +145,7 @@ TEST_F(WebIdentityTest, SessionNameIsGeneratedWhenUnset) {
   auto provider =
       FromEnv({{"AWS_WEB_IDENTITY_TOKEN_FILE", file}, {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/R"}});
   ASSERT_TRUE(provider->Get().ok());
-  EXPECT_EQ(Form(transport_.requests().at(0)).at("RoleSessionName"),
+  EXPECT_EQ(FormOf(transport_.requests().at(0)).at("RoleSessionName"),
             "glueguard-" + std::to_string(ToUnixMillis(clock_.Now())));
 }
 

@@ -7,16 +7,13 @@
 #include "aws/credentials_process.h"
 #include "net/fake_transport.h"
 #include "net/url.h"
+#include "testing/form.h"
 #include "testing/temp_dir.h"
 
 namespace glueguard {
 namespace {
 
-std::map<std::string, std::string> Form(const HttpRequest& request) {
-  std::map<std::string, std::string> out;
-  for (auto& [k, v] : FormDecode(request.body)) out[k] = v;
-  return out;
-}
+using testing::FormOf;
 
 // The access key id a request was signed with ("" when unsigned).
 std::string SigningKey(const HttpRequest& request) {
@@ -28,7 +25,7 @@ std::string SigningKey(const HttpRequest& request) {
 
 // Answers STS AssumeRole / AssumeRoleWithWebIdentity with key id "ASIA" + the role's name.
 Result<HttpResponse> StsReply(const HttpRequest& request) {
-  const auto form = Form(request);
+  const auto form = FormOf(request);
   const std::string& action = form.at("Action");
   const std::string& arn = form.at("RoleArn");
   HttpResponse response;
@@ -128,7 +125,7 @@ TEST_F(ProfileCredentialsTest, AssumeRoleIsSignedWithTheSourceProfilesCredential
   ASSERT_EQ(transport_.requests().size(), 1u);
   const HttpRequest sent = transport_.requests()[0];
   EXPECT_EQ(SigningKey(sent), "AKIDBASE");
-  const auto form = Form(sent);
+  const auto form = FormOf(sent);
   EXPECT_EQ(form.at("Action"), "AssumeRole");
   EXPECT_EQ(form.at("RoleSessionName"), "me");
   EXPECT_EQ(form.at("ExternalId"), "ext-1");
@@ -139,9 +136,9 @@ TEST_F(ProfileCredentialsTest, RoleSessionNameIsGeneratedWhenUnset) {
   ASSERT_TRUE(Get("dev", "[profile dev]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = base\n",
                   "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n")
                   .ok());
-  EXPECT_EQ(Form(transport_.requests().at(0)).at("RoleSessionName"),
+  EXPECT_EQ(FormOf(transport_.requests().at(0)).at("RoleSessionName"),
             "glueguard-" + std::to_string(ToUnixMillis(clock_.Now())));
-  EXPECT_EQ(Form(transport_.requests().at(0)).count("ExternalId"), 0u);
+  EXPECT_EQ(FormOf(transport_.requests().at(0)).count("ExternalId"), 0u);
 }
 
 TEST_F(ProfileCredentialsTest, RolesChainThroughSourceProfiles) {
@@ -153,9 +150,9 @@ TEST_F(ProfileCredentialsTest, RolesChainThroughSourceProfiles) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->access_key_id, "ASIAOuter");
   ASSERT_EQ(transport_.requests().size(), 2u);
-  EXPECT_EQ(Form(transport_.requests()[0]).at("RoleArn"), "arn:aws:iam::1:role/Middle");
+  EXPECT_EQ(FormOf(transport_.requests()[0]).at("RoleArn"), "arn:aws:iam::1:role/Middle");
   EXPECT_EQ(SigningKey(transport_.requests()[0]), "AKIDBASE");
-  EXPECT_EQ(Form(transport_.requests()[1]).at("RoleArn"), "arn:aws:iam::1:role/Outer");
+  EXPECT_EQ(FormOf(transport_.requests()[1]).at("RoleArn"), "arn:aws:iam::1:role/Outer");
   EXPECT_EQ(SigningKey(transport_.requests()[1]), "ASIAMiddle");
 }
 
@@ -240,8 +237,8 @@ TEST_F(ProfileCredentialsTest, RoleArnWithWebIdentityTokenFileIsUnsigned) {
   EXPECT_EQ(c->access_key_id, "ASIAPod");
   const HttpRequest sent = transport_.requests().at(0);
   EXPECT_EQ(SigningKey(sent), "");
-  EXPECT_EQ(Form(sent).at("Action"), "AssumeRoleWithWebIdentity");
-  EXPECT_EQ(Form(sent).at("WebIdentityToken"), "profile-jwt");
+  EXPECT_EQ(FormOf(sent).at("Action"), "AssumeRoleWithWebIdentity");
+  EXPECT_EQ(FormOf(sent).at("WebIdentityToken"), "profile-jwt");
 }
 
 // ---- credential_process

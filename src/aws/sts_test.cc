@@ -4,6 +4,7 @@
 
 #include "net/fake_transport.h"
 #include "net/url.h"
+#include "testing/form.h"
 
 namespace glueguard {
 namespace {
@@ -67,12 +68,6 @@ class StsClientTest : public ::testing::Test {
     return StsClient(*client_);
   }
 
-  static std::map<std::string, std::string> Form(const HttpRequest& request) {
-    std::map<std::string, std::string> out;
-    for (auto& [k, v] : FormDecode(request.body)) out[k] = v;
-    return out;
-  }
-
   FakeTransport transport_;
   StaticCredentialsProvider credentials_{Credentials{"AKIDCALLER", "caller-secret", "", {}, "test"}};
   FakeClock clock_;
@@ -110,7 +105,7 @@ TEST_F(StsClientTest, AssumeRoleSendsEveryParameterAndParsesTheCredentials) {
   EXPECT_EQ(role->credentials.expiration, *ParseTime("2026-01-01T01:00:00Z"));
   EXPECT_EQ(role->arn, "arn:aws:sts::123456789012:assumed-role/GlueRole/sess1");
   EXPECT_EQ(role->assumed_role_id, "AROAEXAMPLEID:sess1");
-  const auto form = Form(transport_.requests().at(0));
+  const auto form = testing::FormOf(transport_.requests().at(0));
   EXPECT_EQ(form.at("Action"), "AssumeRole");
   EXPECT_EQ(form.at("Version"), "2011-06-15");
   EXPECT_EQ(form.at("RoleArn"), "arn:aws:iam::123456789012:role/GlueRole");
@@ -125,7 +120,7 @@ TEST_F(StsClientTest, AssumeRoleLeavesOutUnsetOptionalParameters) {
   StsClient sts = MakeClient(credentials_);
   ASSERT_TRUE(
       sts.AssumeRole({"arn:aws:iam::123456789012:role/GlueRole", "sess1", std::nullopt, std::nullopt}).ok());
-  const auto form = Form(transport_.requests().at(0));
+  const auto form = testing::FormOf(transport_.requests().at(0));
   EXPECT_EQ(form.count("DurationSeconds"), 0u);
   EXPECT_EQ(form.count("ExternalId"), 0u);
 }

@@ -52,10 +52,7 @@ int RunCapacity(CommandContext& context) {
   if (!flags) return flags.exit_code;
   const std::optional<OutputFormat> output = ReadOutputFormat(context, *flags);
   if (!output) return kExitUsage;
-  if (flags->positional().size() != 1) {
-    context.err << "glueguard: give one workload file\nusage: " << kUsage << "\n";
-    return kExitUsage;
-  }
+  if (!ExpectOneArgument(context, *flags, kUsage, "workload file")) return kExitUsage;
   if (flags->Has("category") && flags->Has("job")) {
     context.err << "glueguard: give --category or --job, not both\n";
     return kExitUsage;

@@ -54,6 +54,12 @@ const char* StopSignals::Name(int signal_number) {
   return signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "a signal";
 }
 
+bool ExpectOneArgument(CommandContext& context, const Flags& flags, const char* usage, const char* what) {
+  if (flags.positional().size() == 1) return true;
+  context.err << "glueguard: give one " << what << "\nusage: " << usage << "\n";
+  return false;
+}
+
 FlagSpec OutputFlag() { return {"output", "table (default) or json", true, false, "FORMAT"}; }
 
 std::optional<OutputFormat> ReadOutputFormat(CommandContext& context, const Flags& flags) {

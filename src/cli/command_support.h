@@ -31,6 +31,10 @@ struct CommandFlags {
 // prints it with `usage`; on --help prints the usage and the options.
 CommandFlags ParseCommandFlags(CommandContext& context, const char* usage, std::vector<FlagSpec> specs);
 
+// True when the command was given exactly one argument besides its flags; otherwise prints "give one <what>"
+// with the usage, and the command returns kExitUsage.
+bool ExpectOneArgument(CommandContext& context, const Flags& flags, const char* usage, const char* what);
+
 // --output: a table for people (the default) or JSON for programs.
 enum class OutputFormat { kTable, kJson };
 FlagSpec OutputFlag();

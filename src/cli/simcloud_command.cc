@@ -46,10 +46,7 @@ int RunSimcloud(CommandContext& context) {
       {"help", "show this help", false}};
   CommandFlags flags = ParseCommandFlags(context, usage, specs);
   if (!flags) return flags.exit_code;
-  if (flags->positional().size() != 1) {
-    context.err << "glueguard: give one workload file\nusage: " << usage << "\n";
-    return kExitUsage;
-  }
+  if (!ExpectOneArgument(context, *flags, usage, "workload file")) return kExitUsage;
   auto usage_error = [&](const Status& s) {
     context.err << "glueguard: " << s.message() << "\n";
     return kExitUsage;

@@ -42,10 +42,7 @@ int RunSimulate(CommandContext& context) {
       {"help", "show this help", false}};
   CommandFlags flags = ParseCommandFlags(context, usage, specs);
   if (!flags) return flags.exit_code;
-  if (flags->positional().size() != 1) {
-    context.err << "glueguard: give one workload file\nusage: " << usage << "\n";
-    return kExitUsage;
-  }
+  if (!ExpectOneArgument(context, *flags, usage, "workload file")) return kExitUsage;
   const std::string output = flags->Get("output").value_or("table");
   if (output != "table" && output != "csv" && output != "json") {
     context.err << fmt::format("glueguard: --output must be table, csv or json, not '{}'\n", output);

@@ -17,10 +17,9 @@ using std::chrono::seconds;
 using testing::CreateSessionEvent;
 using testing::FakeGlue;
 
-class HandlerTest : public ::testing::Test {
+class HandlerTest : public ::testing::Test, protected testing::SessionWorld {
  protected:
   HandlerTest() {
-    config_.configured = true;
     config_.policy.defaults.max_workers = 10;
     config_.max_attempts = 4;
     config_.initial_backoff = seconds(1);
@@ -38,13 +37,6 @@ class HandlerTest : public ::testing::Test {
   }
   void Enforce() { config_.policy.action = SessionAction::kEnforce; }
 
-  SessionsConfig config_;
-  FakeGlue glue_;
-  RecordingNotifier notifier_;
-  std::unique_ptr<SessionStore> store_ = NewMemorySessionStore();
-  FakeClock clock_;
-  FakeSleeper sleeper_{clock_};
-  SeededRandom random_{3};
   std::vector<std::string> log_;
   std::unique_ptr<SessionEventHandler> handler_;
 };

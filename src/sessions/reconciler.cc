@@ -37,7 +37,7 @@ Result<SweepStats> SessionReconciler::Sweep(const HandleOptions& options) {
       ++stats.too_young;
       continue;
     }
-    Result<bool> known = store_.SessionKnown(s.id);
+    Result<bool> known = ledger_.SessionKnown(s.id);
     if (!known.ok()) return known.status();
     if (*known) continue;
     ++stats.unannounced;

@@ -24,16 +24,16 @@ class SessionReconciler {
   // Every dependency must outlive the reconciler.
   // Sessions younger than `grace` are left to their event, which CloudTrail may still be delivering: acting
   // on them first would notify twice.
-  SessionReconciler(GlueApi& glue, SessionStore& store, SessionEventHandler& handler, Clock& clock,
+  SessionReconciler(GlueApi& glue, EventLedger& ledger, SessionEventHandler& handler, Clock& clock,
                     Duration grace = std::chrono::minutes(10), Log log = {})
-      : glue_(glue), store_(store), handler_(handler), clock_(clock), grace_(grace), log_(std::move(log)) {}
+      : glue_(glue), ledger_(ledger), handler_(handler), clock_(clock), grace_(grace), log_(std::move(log)) {}
 
   // One sweep. Errors: listing failed, or the store did (nothing is lost: the next sweep sees the same).
   Result<SweepStats> Sweep(const HandleOptions& options);
 
  private:
   GlueApi& glue_;
-  SessionStore& store_;
+  EventLedger& ledger_;
   SessionEventHandler& handler_;
   Clock& clock_;
   const Duration grace_;

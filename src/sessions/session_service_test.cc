@@ -14,10 +14,9 @@ namespace {
 using testing::CreateSessionEvent;
 using testing::FakeGlue;
 
-class SessionServiceTest : public ::testing::Test {
+class SessionServiceTest : public ::testing::Test, protected testing::SessionWorld {
  protected:
   SessionServiceTest() {
-    config_.configured = true;
     config_.policy.action = SessionAction::kEnforce;
     config_.policy.defaults.max_workers = 10;
     glue_.Add("big", "READY");
@@ -40,13 +39,6 @@ class SessionServiceTest : public ::testing::Test {
   }
   std::string Metrics() { return RenderPrometheusText(metrics_); }
 
-  SessionsConfig config_;
-  FakeGlue glue_;
-  RecordingNotifier notifier_;
-  std::unique_ptr<SessionStore> store_ = NewMemorySessionStore();
-  FakeClock clock_;
-  FakeSleeper sleeper_{clock_};
-  SeededRandom random_{9};
   MetricsRegistry metrics_;
   std::unique_ptr<SessionService> service_;
 };

@@ -1,10 +1,11 @@
 // SessionStore: what session boundaries remember so that no event is lost and none acts twice — the dedupe
-// ledger (event ids claimed, handled, sessions known), the inbox (events accepted and not yet handled) and the
-// dead letters (events that could not be handled, with their error, until they are replayed). Memory, SQLite
-// (the same file as the observation store, tables of its own) and DynamoDB share one contract test.
+// ledger (event ids claimed, handled, sessions known), the inbox (events accepted and not yet handled) and
+// the dead letters (events that could not be handled, with their error, until they are replayed). Memory,
+// SQLite (the same file as the observation store, tables of its own) and DynamoDB share one contract test.
 //
-// The dead letters are an interface of their own, DeadLetterStore: a deployment may park them elsewhere (an
-// SQS queue, sessions.dead_letter_queue_url) while the rest stays in the store.
+// Each concern is an interface of its own (EventLedger, EventInbox, DeadLetterStore), so a part takes only
+// what it uses, and a deployment may park the dead letters elsewhere (an SQS queue,
+// sessions.dead_letter_queue_url) while the rest stays in the store.
 //
 // Every method is thread-safe. Errors: Unavailable when the backing store cannot be reached, Internal when it
 // holds something unreadable, InvalidArgument for bad input (an empty event id).
@@ -65,8 +66,10 @@ class DeadLetterStore {
   virtual Result<int64_t> DeadLetterCount() = 0;
 };
 
-class SessionStore : public DeadLetterStore {
+// The dedupe ledger: which events were claimed and handled, and which sessions an event announced.
+class EventLedger {
  public:
+  virtual ~EventLedger() = default;
 
   // Claims `event_id` for handling at `now`. A claim still in progress older than `stale_after` is taken
   // over (its handler died). A done record older than `window` no longer counts, so the event is claimed.
@@ -82,17 +85,25 @@ class SessionStore : public DeadLetterStore {
   // Whether a session id was announced by an event already handled (the reconcile sweep skips those).
   virtual Status RememberSession(const std::string& session_id, Time now) = 0;
   virtual Result<bool> SessionKnown(const std::string& session_id) = 0;
+  // Deletes dedupe records and known sessions older than `cutoff`; returns how many.
+  virtual Result<int64_t> ExpireBefore(Time cutoff) = 0;
+};
 
-  // The inbox: events accepted and waiting for a worker, kept across restarts. Enqueue returns the id.
+// The inbox: events accepted and waiting for a worker, kept across restarts.
+class EventInbox {
+ public:
+  virtual ~EventInbox() = default;
+
+  // Returns the new item's id.
   virtual Result<int64_t> Enqueue(const std::string& source, const std::string& body, Time now) = 0;
   // Up to `limit` waiting events, oldest first.
   virtual Result<std::vector<InboxItem>> Pending(int limit) = 0;
   // Removes a handled event from the inbox (no error when it is gone already).
   virtual Status Dequeue(int64_t id) = 0;
-
-  // Deletes dedupe records and known sessions older than `cutoff`; returns how many.
-  virtual Result<int64_t> ExpireBefore(Time cutoff) = 0;
 };
+
+// The three together, in one backend: what session boundaries open from the configuration.
+class SessionStore : public EventLedger, public EventInbox, public DeadLetterStore {};
 
 // In memory: for tests, demos, and the "memory" store kind.
 std::unique_ptr<SessionStore> NewMemorySessionStore();

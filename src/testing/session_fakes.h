@@ -8,7 +8,12 @@
 #include <vector>
 
 #include "aws/glue.h"
+#include "base/clock.h"
 #include "base/mutex.h"
+#include "base/random.h"
+#include "config/config.h"
+#include "notify/notifier.h"
+#include "sessions/session_store.h"
 
 namespace glueguard::testing {
 
@@ -142,5 +147,20 @@ inline std::string CreateSessionEvent(const std::string& event_id, const std::st
         {"responseElements", {{"session", {{"id", session_id}, {"status", "PROVISIONING"}}}}}}}};
   return e.dump();
 }
+
+// What session boundaries run against in a test: their configuration (configured, the rest default), the
+// fake Glue, a recording notifier, a memory store and fake time. A fixture derives from it and sets the
+// configuration it needs before building the parts under test.
+struct SessionWorld {
+  SessionWorld() { config_.configured = true; }
+
+  SessionsConfig config_;
+  FakeGlue glue_;
+  RecordingNotifier notifier_;
+  std::unique_ptr<SessionStore> store_ = NewMemorySessionStore();
+  FakeClock clock_;
+  FakeSleeper sleeper_{clock_};
+  SeededRandom random_{3};
+};
 
 }  // namespace glueguard::testing
