@@ -16,9 +16,9 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
-#include "net/curl_transport.h"
 #include "aws/environment.h"
 #include "config/config.h"
+#include "net/curl_transport.h"
 #include "sessions/handler.h"
 #include "sim/workload.h"
 #include "simcloud/simcloud.h"
@@ -110,7 +110,7 @@ void BM_HandleReportOnly(benchmark::State& state) {
   FakeSleeper sleeper(clock);
   SeededRandom random(1);
   SessionEventHandler handler(
-      SessionHandlerDeps{sessions, glue, notifier, *store, clock, sleeper, random, nullptr, {}});
+      SessionHandlerDeps{sessions, glue, notifier, *store, *store, clock, sleeper, random, nullptr, {}});
   int64_t n = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -153,7 +153,7 @@ void BM_EventToStopSession(benchmark::State& state) {
   auto store = std::move(*OpenSqliteSessionStore(db));
   FakeClock clock;
   SessionEventHandler handler(
-      SessionHandlerDeps{sessions, glue, notifier, *store, clock, sleeper, random, nullptr, {}});
+      SessionHandlerDeps{sessions, glue, notifier, *store, *store, clock, sleeper, random, nullptr, {}});
   int64_t n = 0;
   for (auto _ : state) {
     state.PauseTiming();

@@ -26,8 +26,10 @@ std::unique_ptr<DeadLetterStore> DeadLetterQueueFor(const SessionsConfig& sessio
 }
 
 SessionHandlerDeps SessionsRuntime::HandlerDeps(const SessionsConfig& sessions, Log log) {
-  return SessionHandlerDeps{sessions,     *glue,       *notifier, *store,         aws->clock,
-                            aws->sleeper, aws->random, nullptr,   std::move(log), dead_letter_queue.get()};
+  DeadLetterStore& parked = dead_letter_queue ? static_cast<DeadLetterStore&>(*dead_letter_queue)
+                                              : static_cast<DeadLetterStore&>(*store);
+  return SessionHandlerDeps{sessions,   *glue,        *notifier,   *store,  parked,
+                            aws->clock, aws->sleeper, aws->random, nullptr, std::move(log)};
 }
 
 Result<std::unique_ptr<SessionsRuntime>> SessionsRuntime::Create(const Config& config, const EnvLookup& env) {

@@ -86,7 +86,7 @@ Result<HandleResult> SessionEventHandler::HandleLiveSession(const Session& sessi
 }
 
 Result<HandleResult> SessionEventHandler::Replay(int64_t id, const HandleOptions& options) {
-  Result<std::optional<DeadLetter>> found = deps_.parked().FindDeadLetter(id);
+  Result<std::optional<DeadLetter>> found = deps_.dead_letters.FindDeadLetter(id);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return Status::NotFound(fmt::format("no dead-lettered event with id {}", id));
   const DeadLetter letter = **found;
@@ -97,7 +97,7 @@ Result<HandleResult> SessionEventHandler::Replay(int64_t id, const HandleOptions
     const std::string session_id = letter.event_id.substr(kReconcilePrefix.size());
     Result<Session> session = deps_.glue.GetSession(session_id);
     if (!session.ok() && session.status().code() != StatusCode::kNotFound) {
-      GG_RETURN_IF_ERROR(deps_.parked().UpdateDeadLetter(id, session.status().message()));
+      GG_RETURN_IF_ERROR(deps_.dead_letters.UpdateDeadLetter(id, session.status().message()));
       return session.status();
     }
     if (session.ok()) {
@@ -115,12 +115,12 @@ Result<HandleResult> SessionEventHandler::Replay(int64_t id, const HandleOptions
   if (!result.ok()) return result;
   // Handling again parked it again under a new id when it still fails: keep one letter, the original.
   if (result->dead_letter_id != 0) {
-    GG_RETURN_IF_ERROR(deps_.parked().RemoveDeadLetter(result->dead_letter_id));
-    GG_RETURN_IF_ERROR(deps_.parked().UpdateDeadLetter(id, result->detail));
+    GG_RETURN_IF_ERROR(deps_.dead_letters.RemoveDeadLetter(result->dead_letter_id));
+    GG_RETURN_IF_ERROR(deps_.dead_letters.UpdateDeadLetter(id, result->detail));
     result->dead_letter_id = id;
     return result;
   }
-  GG_RETURN_IF_ERROR(deps_.parked().RemoveDeadLetter(id));
+  GG_RETURN_IF_ERROR(deps_.dead_letters.RemoveDeadLetter(id));
   if (deps_.metrics != nullptr) deps_.metrics->dead_letters->With({}).Add(-1);
   deps_.log(fmt::format("replayed dead letter {} ({}): {}", id, letter.event_id,
                         EventOutcomeName(result->outcome)));
@@ -134,7 +134,7 @@ Result<HandleResult> SessionEventHandler::Act(const std::string& key, const std:
   result.event_id = key;
   result.evaluation = std::move(evaluation);
   Result<ClaimResult> claim =
-      deps_.store.Claim(key, received, deps_.config.dedupe_window, deps_.config.claim_stale_after);
+      deps_.ledger.Claim(key, received, deps_.config.dedupe_window, deps_.config.claim_stale_after);
   if (!claim.ok()) return claim.status();
   if (*claim != ClaimResult::kClaimed) {
     result.outcome = EventOutcome::kDuplicate;
@@ -146,10 +146,10 @@ Result<HandleResult> SessionEventHandler::Act(const std::string& key, const std:
     return result;
   }
   const Evaluation& e = *result.evaluation;
-  if (!e.session.id.empty()) GG_RETURN_IF_ERROR(deps_.store.RememberSession(e.session.id, received));
+  if (!e.session.id.empty()) GG_RETURN_IF_ERROR(deps_.ledger.RememberSession(e.session.id, received));
   if (e.compliant()) {
     result.outcome = EventOutcome::kCompliant;
-    GG_RETURN_IF_ERROR(deps_.store.MarkDone(key, "compliant", deps_.clock.Now()));
+    GG_RETURN_IF_ERROR(deps_.ledger.MarkDone(key, "compliant", deps_.clock.Now()));
     Count(options, result, received);
     return result;
   }
@@ -177,12 +177,12 @@ Result<HandleResult> SessionEventHandler::Act(const std::string& key, const std:
     deps_.sleeper.Sleep(wait);
   }
   if (!last.ok()) {
-    GG_RETURN_IF_ERROR(deps_.store.Release(key));
+    GG_RETURN_IF_ERROR(deps_.ledger.Release(key));
     result.outcome = EventOutcome::kDeadLettered;
     return Park(std::move(result), body, last.message(), options);
   }
   result.outcome = EventOutcome::kViolation;
-  GG_RETURN_IF_ERROR(deps_.store.MarkDone(key, "violation", deps_.clock.Now()));
+  GG_RETURN_IF_ERROR(deps_.ledger.MarkDone(key, "violation", deps_.clock.Now()));
   Count(options, result, received);
   deps_.log(fmt::format("session {} by {} broke {}: {}", e.session.id, e.session.creator, Codes(e),
                         result.ended ? "stopped and deleted" : "reported"));
@@ -229,7 +229,7 @@ Result<HandleResult> SessionEventHandler::Park(HandleResult result, const std::s
   letter.error = error;
   letter.attempts = std::max(1, result.attempts);
   letter.parked_at = deps_.clock.Now();
-  Result<int64_t> id = deps_.parked().Park(letter);
+  Result<int64_t> id = deps_.dead_letters.Park(letter);
   if (!id.ok()) return id.status().WithContext(fmt::format("parking an event that failed: {}", error));
   result.dead_letter_id = *id;
   result.detail = error;

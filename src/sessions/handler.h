@@ -31,15 +31,13 @@ struct SessionHandlerDeps {
   const SessionsConfig& config;  // the policy (and its action), retries, waits, dedupe window
   GlueApi& glue;
   Notifier& notifier;
-  SessionStore& store;
+  EventLedger& ledger;            // claims, handled events and known sessions
+  DeadLetterStore& dead_letters;  // where failures are parked: the session store, or an SQS queue
   Clock& clock;
   Sleeper& sleeper;
   Random& random;
-  SessionMetrics* metrics = nullptr;        // may be nullptr
-  Log log = {};                             // one line per thing done; may be empty
-  DeadLetterStore* dead_letters = nullptr;  // where failures are parked; nullptr: `store`
-
-  DeadLetterStore& parked() const { return dead_letters != nullptr ? *dead_letters : store; }
+  SessionMetrics* metrics = nullptr;  // may be nullptr
+  Log log = {};                       // one line per thing done; may be empty
 };
 
 enum class EventOutcome { kCompliant, kViolation, kIgnored, kDuplicate, kInvalid, kDeadLettered };

@@ -28,9 +28,9 @@ class HandlerTest : public ::testing::Test, protected testing::SessionWorld {
   }
   SessionEventHandler& Handler() {
     if (!handler_) {
-      SessionHandlerDeps deps{config_, glue_,   notifier_,
-                              *store_, clock_,  sleeper_,
-                              random_, nullptr, [this](std::string_view line) { log_.emplace_back(line); }};
+      SessionHandlerDeps deps{
+          config_, glue_,    notifier_, *store_, *store_,
+          clock_,  sleeper_, random_,   nullptr, [this](std::string_view line) { log_.emplace_back(line); }};
       handler_ = std::make_unique<SessionEventHandler>(deps);
     }
     return *handler_;

@@ -87,7 +87,7 @@ TEST(LambdaRuntime, AnswersEachInvocationAndReportsUnhandledEventsAsErrors) {
   FakeSleeper sleeper(clock);
   SeededRandom random(1);
   SessionEventHandler handler(
-      SessionHandlerDeps{config, glue, notifier, *store, clock, sleeper, random, nullptr, {}});
+      SessionHandlerDeps{config, glue, notifier, *store, *store, clock, sleeper, random, nullptr, {}});
 
   const int64_t deadline_ms = ToUnixMillis(clock.Now() + std::chrono::minutes(2));
   RuntimeApiStandIn api(

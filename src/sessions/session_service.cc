@@ -38,9 +38,9 @@ Result<std::unique_ptr<SessionService>> SessionService::Start(SessionServiceDeps
   if (!parked.ok()) return parked.status().WithContext("reading the dead-letter count");
   s->metrics_.dead_letters->With({}).Set(static_cast<double>(*parked));
 
-  SessionHandlerDeps handler_deps{s->deps_.config, s->deps_.glue,        s->deps_.notifier, s->deps_.store,
-                                  s->deps_.clock,  s->deps_.sleeper,     s->deps_.random,   &s->metrics_,
-                                  s->deps_.log,    s->deps_.dead_letters};
+  SessionHandlerDeps handler_deps{s->deps_.config,   s->deps_.glue,  s->deps_.notifier, s->deps_.store,
+                                  s->deps_.parked(), s->deps_.clock, s->deps_.sleeper,  s->deps_.random,
+                                  &s->metrics_,      s->deps_.log};
   s->handler_ = std::make_unique<SessionEventHandler>(handler_deps);
   s->reconciler_ = std::make_unique<SessionReconciler>(s->deps_.glue, s->deps_.store, *s->handler_,
                                                        s->deps_.clock, options.reconcile_grace, s->deps_.log);

@@ -6,8 +6,8 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
-#include "net/curl_transport.h"
 #include "aws/environment.h"
+#include "net/curl_transport.h"
 #include "sessions/reconciler.h"
 #include "sessions/sqs_dead_letters.h"
 #include "sessions/sqs_intake.h"
@@ -52,8 +52,8 @@ class SessionsAgainstSimcloud : public ::testing::Test {
     // session costs no real sleep, only requests; an hour of fake time bounds it.
     config_.provisioning_wait = std::chrono::hours(1);
     config_.queue_url = cloud_->endpoint() + "/123456789012/glueguard-cloudtrail";
-    handler_ = std::make_unique<SessionEventHandler>(
-        SessionHandlerDeps{config_, *glue_, *notifier_, *store_, clock_, sleeper_, random_, nullptr, {}});
+    handler_ = std::make_unique<SessionEventHandler>(SessionHandlerDeps{
+        config_, *glue_, *notifier_, *store_, *store_, clock_, sleeper_, random_, nullptr, {}});
     SqsIntakeOptions intake;
     intake.queue_url = config_.queue_url;
     intake.wait_time_seconds = 0;
@@ -197,8 +197,8 @@ TEST_F(SessionsAgainstSimcloud, DeadLettersCanLiveOnAnSqsQueueAndReplayFromIt) {
   ASSERT_TRUE(cloud_->sqs().CreateQueue("glueguard-dead-letters").ok());
   const std::string dlq = cloud_->endpoint() + "/123456789012/glueguard-dead-letters";
   auto store = NewSqsDeadLetterStore(*sqs_, dlq);
-  SessionEventHandler handler(
-      SessionHandlerDeps{config_, *glue_, *notifier_, *store_, clock_, sleeper_, random_, nullptr, {}, store.get()});
+  SessionEventHandler handler(SessionHandlerDeps{
+      config_, *glue_, *notifier_, *store_, *store, clock_, sleeper_, random_, nullptr, {}});
   SqsIntakeOptions intake_options;
   intake_options.queue_url = config_.queue_url;
   intake_options.wait_time_seconds = 0;

@@ -34,8 +34,8 @@ class SqsDeadLettersAgainstSimcloud : public ::testing::Test {
     config_.max_attempts = 2;
     config_.initial_backoff = seconds(1);
     config_.max_backoff = seconds(1);
-    handler_ = std::make_unique<SessionEventHandler>(
-        SessionHandlerDeps{config_, glue_, notifier_, *local_, clock_, sleeper_, random_, nullptr, {}, store_.get()});
+    handler_ = std::make_unique<SessionEventHandler>(SessionHandlerDeps{
+        config_, glue_, notifier_, *local_, *store_, clock_, sleeper_, random_, nullptr, {}});
   }
 
   void ParkLetter(const std::string& event_id, const std::string& body) {
