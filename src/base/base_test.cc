@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/random.h"
 #include "base/status.h"
 #include "base/strings.h"
@@ -161,6 +163,24 @@ TEST(Strings, ParseWholeNumberTakesTheWholeTextAndWhatTheTypeHolds) {
   for (const char* bad : {"", "+1", "1.0", " 1", "1 ", "0x10", "2147483648"}) {
     EXPECT_EQ(ParseWholeNumber<int>(bad), std::nullopt) << "'" << bad << "'";
   }
+}
+
+TEST(Log, WritesWholeLinesWhereItIsToldAndNothingByDefault) {
+  std::ostringstream out;
+  const Log to_stream = Log::To(out);
+  to_stream("released 2 claim(s)");
+  to_stream(std::string("doctor: delete eni-1"));
+  EXPECT_EQ(out.str(), "glueguard: released 2 claim(s)\nglueguard: doctor: delete eni-1\n");
+
+  std::vector<std::string> lines;
+  const Log to_test([&lines](std::string_view line) { lines.emplace_back(line); });
+  EXPECT_TRUE(to_test);
+  to_test("one");
+  EXPECT_EQ(lines, std::vector<std::string>{"one"});
+
+  const Log nowhere;
+  EXPECT_FALSE(nowhere);
+  nowhere("dropped");
 }
 
 }  // namespace

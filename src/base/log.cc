@@ -24,14 +24,4 @@ Log Log::To(std::ostream& out) {
 
 Log Log::Stderr() { return To(std::cerr); }
 
-Log Log::WithPrefix(std::string prefix) const {
-  if (!sink_) return {};
-  return Log([sink = sink_, prefix = std::move(prefix)](std::string_view line) {
-    std::string whole = prefix;
-    whole += ": ";
-    whole += line;
-    sink(whole);
-  });
-}
-
 }  // namespace glueguard

@@ -5,7 +5,6 @@
 // - Log::To(stream) writes each line whole, flushed, after "glueguard: ", under one lock shared by every Log
 //   made this way, so lines from many threads never interleave. `serve` logs to its standard error this way.
 // - Log(sink) hands each line to `sink` as it is: what a test that reads the lines wants.
-// - WithPrefix("doctor") puts "doctor: " before every line.
 //
 // Copying a Log is cheap and shares its sink. Calling one is thread-safe when its sink is.
 #pragma once
@@ -36,7 +35,6 @@ class Log {
     if (sink_) sink_(line);
   }
   explicit operator bool() const { return static_cast<bool>(sink_); }
-  Log WithPrefix(std::string prefix) const;
 
  private:
   Sink sink_;
