@@ -1,3 +1,5 @@
+// One file, over 500 lines: the connection's state machine (headers, body, dispatch, keep-alive, timeouts)
+// and the server that owns the io_context share ServerCore and private types that no header should expose.
 #include "net/http_server.h"
 
 #include <fmt/format.h>
