@@ -160,7 +160,9 @@ Result<SweepStats> SessionService::SweepNow() {
 std::optional<int64_t> SessionService::DeadLetterCount() {
   MutexLock lock(count_mu_);
   const Time now = deps_.clock.Now();
-  if (dead_letter_count_ && now - dead_letter_count_at_ < dead_letter_count_every_) return dead_letter_count_;
+  const bool fresh = dead_letter_count_ && dead_letter_count_every_ > Duration::zero() &&
+                     now >= dead_letter_count_at_ && now - dead_letter_count_at_ < dead_letter_count_every_;
+  if (fresh) return dead_letter_count_;
   Result<int64_t> n = deps_.parked().DeadLetterCount();
   if (!n.ok()) return std::nullopt;
   dead_letter_count_ = *n;

@@ -41,7 +41,7 @@ Item ObservationItem(const Observation& o, Duration retention) {
 // ("eni#<subnet>", at in ms x 100 + chunk), the lines in `changes`, at most kLinesPerItem per item.
 constexpr size_t kLinesPerItem = 2000;
 constexpr int64_t kChunksPerMs = 100;
-constexpr int64_t kGrantsPerLeaseEpoch = 1'000'000;  // DynamoDbLease tokens: created_at ms x this + grants
+constexpr int64_t kGrantsPerLeaseEpoch = 1'000'000;  // a new DynamoDbLease item's first token: ms x this + 1
 std::string EniPartition(const std::string& subnet_id) { return "eni#" + subnet_id; }
 
 Result<Observation> ReadObservationItem(const Item& item, const std::string& table) {
@@ -457,20 +457,24 @@ Result<LeaseGrant> DynamoDbLease::Acquire(const std::string& name, const std::st
   const Result<Item> granted = db_.UpdateItem(
       {.table_name = table_,
        .key = key,
-       // The token is the lease item's creation time (ms) x 1e6 plus its grant count: it grows with every
-       // grant, and an item deleted and made again starts above every token of the old one (which made fewer
-       // than a million grants a millisecond), so a subnet's committed poll_token never fences a new lease off.
-       .update_expression = "SET holder = :me, lease_until = :until, created_at = if_not_exists(created_at, "
-                            ":now) ADD #token :one",
+       // The token grows by one a grant. A new item's first token is the time (ms) x 1e6, so an item
+       // deleted and made again starts above every token of the old one (which made fewer than a million
+       // grants a millisecond) and a subnet's committed poll_token never fences a new lease off. The token is
+       // the item's `token` attribute itself, as it always was: replicas of an older version, in a rolling
+       // deploy or after a rollback, read and grow the same number.
+       .update_expression =
+           "SET holder = :me, lease_until = :until, #token = if_not_exists(#token, :base) + :one",
        .condition_expression = "attribute_not_exists(holder) OR lease_until < :now OR holder = :me",
        .expression_attribute_names = {{"#token", "token"}},
-       .expression_attribute_values =
-           {{":me", S(holder)}, {":until", Millis(now + ttl)}, {":now", Millis(now)}, {":one", N(1)}},
+       .expression_attribute_values = {{":me", S(holder)},
+                                       {":until", Millis(now + ttl)},
+                                       {":now", Millis(now)},
+                                       {":one", N(1)},
+                                       {":base", N(ToUnixMillis(now) * kGrantsPerLeaseEpoch)}},
        .return_values = "ALL_NEW"});
   if (granted.ok()) {
     ItemReader r(*granted, "table " + table_ + " lease " + name);
-    LeaseGrant grant{true, holder, r.Int("created_at") * kGrantsPerLeaseEpoch + r.Int("token"),
-                     r.TimeAt("lease_until")};
+    LeaseGrant grant{true, holder, r.Int("token"), r.TimeAt("lease_until")};
     GG_RETURN_IF_ERROR(r.status());
     return grant;
   }

@@ -76,7 +76,9 @@ class DynamoDbStore final : public ObservationStore {
 };
 
 // Leases as items of the state table, keyed "lease#<name>" (no subnet id starts so): holder, lease_until
-// (epoch ms) and token, taken and renewed by one conditional update.
+// (epoch ms) and token, taken and renewed by one conditional update. A new item's token starts at its
+// creation time in ms x 1e6 (then grows by one a grant), so a re-created item's tokens stay above the old
+// one's.
 class DynamoDbLease final : public PollerLease {
  public:
   DynamoDbLease(DynamoDbApi& dynamodb, std::string state_table)
