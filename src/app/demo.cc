@@ -269,7 +269,7 @@ void DemoRun::Parts::Poke(Time now) {
     Result<Decision> d =
         response.ok() ? ParseDecisionJson(response->body) : Result<Decision>(response.status());
     if (!d.ok()) {
-      story << "glueguard demo: no decision: " << d.status().ToString() << "\n";
+      setup.errors("demo: no decision: " + d.status().ToString());
       it->next_poke = now + std::chrono::seconds(60);
       ++it;
       continue;

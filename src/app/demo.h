@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "base/log.h"
 #include "base/status.h"
 #include "base/time.h"
 #include "config/config.h"
@@ -22,8 +23,9 @@ struct DemoSetup {
   double speed = 80;    // simulated seconds per real second
   Duration start_at{};  // the simulated time of day the story starts at
   std::string host = "127.0.0.1";
-  int port = 8080;        // the controller's API; 0: a port the kernel picks
-  Duration tick_every{};  // the controller's ticker, real time (DemoTimingFor)
+  int port = 8080;             // the controller's API; 0: a port the kernel picks
+  Duration tick_every{};       // the controller's ticker, real time (DemoTimingFor)
+  Log errors = Log::Stderr();  // what went wrong (a launch that got no decision), apart from the story
 };
 
 // What the launcher saw, for the summary.

@@ -6,6 +6,9 @@
 //   made this way, so lines from many threads never interleave. `serve` logs to its standard error this way.
 // - Log(sink) hands each line to `sink` as it is: what a test that reads the lines wants.
 //
+// Where a component's deps default to Log::Stderr() (the controller, the HTTP server, simcloud's CloudTrail),
+// an empty Log passed in silences it; the default is for callers that pass none.
+//
 // Copying a Log is cheap and shares its sink. Calling one is thread-safe when its sink is.
 #pragma once
 

@@ -194,9 +194,10 @@ int RunDemo(CommandContext& context) {
 
   StopSignals stop_signals;  // before any thread starts
   const Time story_end = workload->start + *until_at;
-  Result<std::unique_ptr<DemoRun>> run = DemoRun::Start(
-      DemoSetup{*workload, *config, speed, *start_at, listen->first, listen->second, timing->tick_every},
-      context.out);
+  Result<std::unique_ptr<DemoRun>> run =
+      DemoRun::Start(DemoSetup{*workload, *config, speed, *start_at, listen->first, listen->second,
+                               timing->tick_every, Log::To(context.err)},
+                     context.out);
   if (!run.ok()) {
     context.err << "glueguard: " << run.status().message() << "\n";
     return kExitFailure;
