@@ -20,7 +20,7 @@ std::string BufferPolicy::ToString() const {
       return fmt::format("rolling-max:{}:{}:{}", window, floor,
                          source == BufferSource::kAvailable ? "available" : "total");
     case Kind::kForecast:
-      return "forecast";
+      return forecast.keep_free > 0 ? fmt::format("forecast:{}", forecast.keep_free) : "forecast";
   }
   return "unknown";
 }
@@ -34,7 +34,7 @@ int BufferPolicy::MinimumIps() const {
     case Kind::kRollingMax:
       return floor;
     case Kind::kForecast:
-      return 0;
+      return forecast.keep_free;
   }
   return 0;
 }
@@ -96,8 +96,13 @@ Result<BufferPolicy> ParseBufferPolicy(std::string_view spec) {
     Result<int> k = ParseCount(spec, "the buffer", parts[1]);
     if (!k.ok()) return k.status();
     policy.static_ips = *k;
-  } else if (parts[0] == "forecast" && parts.size() == 1) {
+  } else if (parts[0] == "forecast" && parts.size() <= 2) {
     policy.kind = BufferPolicy::Kind::kForecast;
+    if (parts.size() > 1) {
+      Result<int> k = ParseCount(spec, "keep_free", parts[1]);
+      if (!k.ok()) return k.status();
+      policy.forecast.keep_free = *k;
+    }
   } else if (parts[0] == "rolling-max" && parts.size() <= 4) {
     policy.kind = BufferPolicy::Kind::kRollingMax;
     if (parts.size() > 1) {
@@ -123,7 +128,7 @@ Result<BufferPolicy> ParseBufferPolicy(std::string_view spec) {
   } else {
     return Status::InvalidArgument(
         fmt::format("buffer policy '{}' is not one of none, static:K, "
-                    "rolling-max[:N[:FLOOR[:available|total]]], forecast",
+                    "rolling-max[:N[:FLOOR[:available|total]]], forecast[:KEEP_FREE]",
                     spec));
   }
   Status valid = ValidateBufferPolicy(policy);

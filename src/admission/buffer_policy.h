@@ -40,7 +40,8 @@ struct BufferPolicy {
 };
 
 // Parses "none", "static:K", "rolling-max", "rolling-max:N", "rolling-max:N:FLOOR",
-// "rolling-max:N:FLOOR:available|total", "forecast" (its settings at their defaults). Errors name the bad part.
+// "rolling-max:N:FLOOR:available|total", "forecast", "forecast:KEEP_FREE" (its other settings at their defaults).
+// Errors name the bad part.
 Result<BufferPolicy> ParseBufferPolicy(std::string_view spec);
 
 // Checks ranges: static_ips >= 0, window >= 1, floor >= 0, and the forecast's settings.

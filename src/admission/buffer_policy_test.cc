@@ -37,13 +37,15 @@ TEST(BufferPolicy, NoneAndStatic) {
 }
 
 TEST(BufferPolicy, ParsesEveryFormAndRoundTrips) {
-  for (const char* spec : {"none", "static:20", "rolling-max:5:10:available", "rolling-max:3:0:total"}) {
+  for (const char* spec :
+       {"none", "static:20", "rolling-max:5:10:available", "rolling-max:3:0:total", "forecast", "forecast:10"}) {
     Result<BufferPolicy> p = ParseBufferPolicy(spec);
     ASSERT_TRUE(p.ok()) << spec << ": " << p.status().ToString();
     EXPECT_EQ(p->ToString(), spec);
   }
   EXPECT_EQ(ParseBufferPolicy("rolling-max")->ToString(), "rolling-max:5:10:available");
   EXPECT_EQ(ParseBufferPolicy("rolling-max:8")->window, 8);
+  EXPECT_EQ(ParseBufferPolicy("forecast:12")->forecast.keep_free, 12);
 }
 
 TEST(BufferPolicy, RejectsNegativeAndMalformedSpecs) {
@@ -54,6 +56,8 @@ TEST(BufferPolicy, RejectsNegativeAndMalformedSpecs) {
   EXPECT_FALSE(ParseBufferPolicy("static").ok());
   EXPECT_FALSE(ParseBufferPolicy("static:abc").ok());
   EXPECT_FALSE(ParseBufferPolicy("adaptive").ok());
+  EXPECT_FALSE(ParseBufferPolicy("forecast:-2").ok());
+  EXPECT_FALSE(ParseBufferPolicy("forecast:2:3").ok());
   EXPECT_NE(ParseBufferPolicy("static:-1").status().message().find("negative"), std::string::npos);
 }
 
@@ -61,6 +65,8 @@ TEST(BufferPolicy, MinimumIpsIsTheSmallestBufferThePolicyCanAskFor) {
   EXPECT_EQ(ParseBufferPolicy("none")->MinimumIps(), 0);
   EXPECT_EQ(ParseBufferPolicy("static:20")->MinimumIps(), 20);
   EXPECT_EQ(ParseBufferPolicy("rolling-max:5:10")->MinimumIps(), 10);
+  EXPECT_EQ(ParseBufferPolicy("forecast")->MinimumIps(), 0);
+  EXPECT_EQ(ParseBufferPolicy("forecast:10")->MinimumIps(), 10);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "admission/eni_timeline.h"
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
 #include <set>
 
 namespace glueguard {
@@ -40,6 +43,16 @@ EniTimeline::EniTimeline(std::string subnet_id, Duration window)
 
 Duration EniTimeline::span() const { return latest_change_ - first_change_; }
 
+void EniTimeline::Watched(Time at) {
+  if (first_watched_ == Time{} || at < first_watched_) first_watched_ = at;
+}
+
+Time EniTimeline::watched_since() const {
+  if (first_watched_ == Time{}) return first_change_;
+  if (first_change_ == Time{}) return first_watched_;
+  return std::min(first_watched_, first_change_);
+}
+
 std::vector<EniChange> EniTimeline::Diff(Time at, const std::vector<EniSighting>& enis) const {
   std::vector<EniChange> changes;
   if (at <= latest_observation_) return changes;
@@ -62,7 +75,8 @@ std::vector<EniChange> EniTimeline::Diff(Time at, const std::vector<EniSighting>
       appeared.glue = eni.glue;
       changes.push_back(std::move(appeared));
     }
-    const bool was_in_use = known != live_.end() && known->second.in_use_from && !known->second.available_since;
+    const bool was_in_use =
+        known != live_.end() && known->second.in_use_from && !known->second.available_since;
     const bool was_available = known != live_.end() && known->second.available_since.has_value();
     if (eni.status == "in-use" && !was_in_use) status_changes.push_back(change(eni.id, EniEvent::kInUse));
     if (eni.status == "available" && !was_available) {
@@ -142,6 +156,25 @@ int EniTimeline::LargestUncontrolledBurst(Duration horizon) const {
     largest = std::max(largest, in_span);
   }
   return largest;
+}
+
+int EniTimeline::UncontrolledGrowthAt(double q, Duration horizon, Time now) const {
+  if (watched_since() == Time{}) return 0;
+  const Time since = std::max(watched_since(), now - window_);  // what the window still remembers
+  if (horizon <= Duration{0} || now <= since) return LargestUncontrolledBurst(horizon);
+  std::map<int64_t, int> per_slot;  // slot index from `since` -> ENIs
+  for (const UncontrolledArrival& a : uncontrolled_) {
+    if (a.at < since || a.at > now) continue;
+    per_slot[(a.at - since) / horizon] += a.enis;
+  }
+  std::vector<int> busy;
+  busy.reserve(per_slot.size());
+  for (const auto& [slot, enis] : per_slot) busy.push_back(enis);
+  std::sort(busy.begin(), busy.end(), std::greater<>());
+  const int64_t slots = std::max<int64_t>(1, (now - since + horizon - Duration{1}) / horizon);
+  // The k largest slots may exceed the answer, k = floor((1 - q) * slots).
+  const auto k = static_cast<size_t>(std::floor((1 - q) * static_cast<double>(slots)));
+  return k < busy.size() ? busy[k] : 0;
 }
 
 }  // namespace glueguard

@@ -39,9 +39,9 @@ struct EniChange {
   Time at{};  // the observation that saw the change
   std::string eni_id;
   EniEvent event = EniEvent::kAppeared;
-  std::string role;  // kAppeared: the Glue role, empty for other ENIs
-  bool glue = false;         // kAppeared: a Glue ENI
-  bool controlled = false;   // kAppeared: explained by an admitted launch's reservation
+  std::string role;         // kAppeared: the Glue role, empty for other ENIs
+  bool glue = false;        // kAppeared: a Glue ENI
+  bool controlled = false;  // kAppeared: explained by an admitted launch's reservation
 };
 
 // What is known of one ENI that is still listed.
@@ -58,7 +58,8 @@ struct EniLife {
 struct CleanupTail {
   std::string role;
   Time gone_at{};
-  Duration available_for{};  // from the first observation that saw it available to the first that did not list it
+  Duration
+      available_for{};  // from the first observation that saw it available to the first that did not list it
 };
 
 // ENIs that appeared at one observation without a reservation to explain them.
@@ -85,6 +86,12 @@ class EniTimeline {
   Time latest_change() const { return latest_change_; }
   // How long the log reaches back: latest - first (0 when empty).
   Duration span() const;
+  // Notes an observation at `at`, with or without changes: a subnet watched all night with nothing happening
+  // has a night of history. Kept in memory only; after a restart the history starts at the first change
+  // replayed (shorter, so more careful).
+  void Watched(Time at);
+  // The first observation noted or the first change applied, whichever is older; epoch when neither.
+  Time watched_since() const;
 
   const std::map<std::string, EniLife>& live() const { return live_; }  // by id
   const std::deque<CleanupTail>& tails() const { return tails_; }       // oldest first, within the window
@@ -94,6 +101,10 @@ class EniTimeline {
 
   // The largest number of uncontrolled ENIs that appeared within any `horizon`-long span of the window.
   int LargestUncontrolledBurst(Duration horizon) const;
+  // Uncontrolled growth at quantile `q` (in (0, 1)) of the `horizon`-long slots from watched_since to `now`,
+  // quiet slots counting 0: the smallest count exceeded in at most a share 1 - q of the slots. With few slots
+  // that is the largest burst seen; over a month of 15-minute slots at 0.99, a burst seen twice is not.
+  int UncontrolledGrowthAt(double q, Duration horizon, Time now) const;
 
  private:
   void Forget();
@@ -101,6 +112,7 @@ class EniTimeline {
   std::string subnet_id_;
   Duration window_;
   Time first_change_{};
+  Time first_watched_{};
   Time latest_change_{};
   Time latest_observation_{};
   std::map<std::string, EniLife> live_;

@@ -86,6 +86,44 @@ TEST_F(EniTimelineTest, TheLargestUncontrolledBurstCountsOnlyWhatNoReservationEx
   EXPECT_EQ(timeline_.LargestUncontrolledBurst(std::chrono::hours(2)), 4);
 }
 
+TEST(EniTimeline, UncontrolledGrowthAtAHighQuantileIgnoresARareBurstButNotRegularChurn) {
+  EniTimeline t("subnet-a", std::chrono::hours(24 * 30));
+  const Time t0 = FromUnixMillis(1'767'225'600'000);
+  t.Watched(t0);
+  auto arrive = [&](Time at, int n, const std::string& tag) {
+    std::vector<EniChange> changes;
+    for (int i = 0; i < n; ++i) {
+      EniChange c;
+      c.subnet_id = "subnet-a";
+      c.at = at;
+      c.eni_id = "eni-" + tag + std::to_string(i);
+      changes.push_back(c);  // uncontrolled
+    }
+    t.Record(changes);
+  };
+  // One console re-run of 10 ENIs an hour in. Six hours in, it is 1 slot of 24: a 0.99 quantile of so few
+  // slots is the largest seen. Twenty days in, it is 1 slot of 1,920 and falls below the quantile.
+  arrive(t0 + std::chrono::hours(1), 10, "rerun");
+  EXPECT_EQ(t.UncontrolledGrowthAt(0.99, minutes(15), t0 + std::chrono::hours(6)), 10);
+  const Time later = t0 + std::chrono::hours(24 * 20);
+  EXPECT_EQ(t.UncontrolledGrowthAt(0.99, minutes(15), later), 0);
+  EXPECT_EQ(t.LargestUncontrolledBurst(minutes(15)), 10);
+  // Two ENIs of another service in every hour of the 20 days: churn, allowed for.
+  for (int h = 0; h < 24 * 20; ++h)
+    arrive(t0 + std::chrono::hours(h) + minutes(7), 2, "svc" + std::to_string(h) + "-");
+  EXPECT_EQ(t.UncontrolledGrowthAt(0.99, minutes(15), later), 2);
+  EXPECT_EQ(t.UncontrolledGrowthAt(0.5, minutes(15), later), 0);  // 3 slots in 4 are quiet
+}
+
+TEST_F(EniTimelineTest, AQuietSubnetHasHistoryFromItsFirstObservation) {
+  EXPECT_EQ(timeline_.watched_since(), Time{});
+  timeline_.Watched(t0_);
+  EXPECT_EQ(timeline_.watched_since(), t0_);
+  See(300, {Other("eni-a")});
+  EXPECT_EQ(timeline_.watched_since(), t0_);  // the first change came later
+  EXPECT_EQ(timeline_.first_change(), t0_ + minutes(300));
+}
+
 TEST_F(EniTimelineTest, TailsAndArrivalsOlderThanTheWindowAreForgotten) {
   See(0, {Glue("eni-1", "available")});
   See(30, {});
@@ -136,19 +174,44 @@ ForecastSettings TwoMinuteSettings() {
   return s;
 }
 
-TEST(Forecast, FallsBackUntilItHasTheHistoryAndTheTailsItNeeds) {
+TEST(Forecast, FallsBackUntilWatchedLongEnoughAndCountsNoReleasesOnTooFewTails) {
   ForecastSettings s;
   s.min_history = std::chrono::hours(24);
   s.min_tails = 20;
-  const EniTimeline short_history = WithTails(5, 20, 0, 0);
+  const EniTimeline short_history = WithTails(5, 20, 6, 19);
   const Forecast f = ForecastSubnet(s, short_history, short_history.latest_change());
   EXPECT_FALSE(f.ready);
-  EXPECT_NE(f.not_ready.find("of ENI history"), std::string::npos) << f.not_ready;
+  EXPECT_NE(f.not_ready.find("needs 1.0 days of ENI history and has 2h4m"), std::string::npos) << f.not_ready;
 
+  // Watched long enough, but 5 tails are too few to read releases from: ready, and none are counted.
   s.min_history = minutes(30);
   const Forecast few = ForecastSubnet(s, short_history, short_history.latest_change());
-  EXPECT_FALSE(few.ready);
-  EXPECT_NE(few.not_ready.find("needs 20 measured cleanup tails and has 5"), std::string::npos) << few.not_ready;
+  ASSERT_TRUE(few.ready) << few.not_ready;
+  EXPECT_EQ(few.tails, 5);
+  EXPECT_EQ(few.releases, 0);
+  EXPECT_EQ(few.horizon_releases, 0);
+}
+
+TEST(Forecast, KeepFreeIsNeverOffsetByReleasesWhileLearnedGrowthIs) {
+  ForecastSettings s;
+  Forecast f;
+  f.ready = true;
+  f.growth = 8;
+  f.horizon_releases = 5;
+  Allowance a = ForecastAllowance(s, f);  // 8 of growth, 5 of it covered by releases
+  EXPECT_EQ(a.ips, 8);
+  EXPECT_EQ(a.releases, 5);
+  EXPECT_FALSE(a.kept_free);
+  s.keep_free = 4;  // more than the 3 net: kept whole
+  a = ForecastAllowance(s, f);
+  EXPECT_EQ(a.net(), 4);
+  EXPECT_EQ(a.releases, 0);
+  EXPECT_TRUE(a.kept_free);
+  s.keep_free = 2;  // less than the net growth: growth binds
+  EXPECT_FALSE(ForecastAllowance(s, f).kept_free);
+  f.horizon_releases = 20;  // releases cover all the growth: nothing set aside
+  s.keep_free = 0;
+  EXPECT_EQ(ForecastAllowance(s, f).net(), 0);
 }
 
 TEST(Forecast, AnEniNearTheEndOfItsTailIsCountedAsReleasedAndAFreshOneIsNot) {

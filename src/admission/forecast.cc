@@ -14,6 +14,10 @@ std::string ForecastSettingsError(const ForecastSettings& s) {
   if (!(s.release_quantile > 0 && s.release_quantile < 1)) {
     return fmt::format("forecast release_quantile must be between 0 and 1 (got {})", s.release_quantile);
   }
+  if (!(s.growth_quantile > 0 && s.growth_quantile < 1)) {
+    return fmt::format("forecast growth_quantile must be between 0 and 1 (got {})", s.growth_quantile);
+  }
+  if (s.keep_free < 0) return fmt::format("forecast keep_free cannot be negative (got {})", s.keep_free);
   if (s.min_tails < 1) return fmt::format("forecast min_tails must be at least 1 (got {})", s.min_tails);
   if (s.min_history <= Duration{0}) return "forecast min_history must be positive";
   if (s.learn_over < s.min_history) return "forecast learn_over must be at least min_history";
@@ -33,7 +37,8 @@ std::vector<int64_t> SortedTails(const EniTimeline& timeline, const std::string&
     if (!role.empty() && t.role == role) mine.push_back(t.available_for.count());
   }
   std::vector<int64_t>& chosen = mine.size() >= enough ? mine : all;
-  if (recent && chosen.size() > enough) chosen.erase(chosen.begin(), chosen.end() - static_cast<long>(enough));
+  if (recent && chosen.size() > enough)
+    chosen.erase(chosen.begin(), chosen.end() - static_cast<long>(enough));
   std::sort(chosen.begin(), chosen.end());
   return std::move(chosen);
 }
@@ -80,8 +85,8 @@ class ReleaseModel {
   std::vector<std::pair<int64_t, const std::vector<int64_t>*>> enis_;
 };
 
-std::vector<double> ReleaseProbabilities(const EniTimeline& timeline, Time now, Duration within, size_t enough,
-                                         bool recent = false) {
+std::vector<double> ReleaseProbabilities(const EniTimeline& timeline, Time now, Duration within,
+                                         size_t enough, bool recent = false) {
   return ReleaseModel(timeline, now, enough, recent).Within(within);
 }
 
@@ -151,21 +156,19 @@ std::string Span(Duration d) {
 
 }  // namespace
 
-Forecast ForecastSubnet(const ForecastSettings& settings, const EniTimeline& timeline, Time now,
-                        int growth_floor) {
+Forecast ForecastSubnet(const ForecastSettings& settings, const EniTimeline& timeline, Time now) {
   Forecast f;
   f.tails = static_cast<int>(timeline.tails().size());
-  if (timeline.span() < settings.min_history) {
+  const Time since = timeline.watched_since();
+  const Duration history = since == Time{} || now < since ? Duration{0} : now - since;
+  if (history < settings.min_history) {
     f.not_ready = fmt::format("the forecast needs {} of ENI history and has {}", Span(settings.min_history),
-                              Span(timeline.span()));
-    return f;
-  }
-  if (f.tails < settings.min_tails) {
-    f.not_ready =
-        fmt::format("the forecast needs {} measured cleanup tails and has {}", settings.min_tails, f.tails);
+                              Span(history));
     return f;
   }
   f.ready = true;
+  f.growth = timeline.UncontrolledGrowthAt(settings.growth_quantile, settings.growth_horizon, now);
+  if (f.tails < settings.min_tails) return f;  // too few tails to read releases from: none are counted
   // Releases of one day are not independent: on a slow cleanup day every ENI lingers longer. So the count is
   // the more careful of two estimates: from the window's tails, and from the latest min_tails (today's).
   const size_t enough = static_cast<size_t>(settings.min_tails);
@@ -175,11 +178,22 @@ Forecast ForecastSubnet(const ForecastSettings& settings, const EniTimeline& tim
         LowerQuantile(ReleaseProbabilities(timeline, now, within, enough, true), settings.release_quantile));
   };
   f.releases = releases_within(settings.startup);
-  f.growth = timeline.LargestUncontrolledBurst(settings.growth_horizon);
-  f.learning = timeline.span() < settings.learn_over;
-  if (f.learning) f.growth = std::max(f.growth, growth_floor);
   f.horizon_releases = releases_within(settings.growth_horizon);
   return f;
+}
+
+Allowance ForecastAllowance(const ForecastSettings& settings, const Forecast& forecast) {
+  Allowance a;
+  if (forecast.growth > forecast.horizon_releases) {
+    a.ips = forecast.growth;
+    a.releases = forecast.horizon_releases;
+  }
+  if (settings.keep_free > a.net()) {
+    a.ips = settings.keep_free;
+    a.releases = 0;
+    a.kept_free = true;
+  }
+  return a;
 }
 
 TailSummary SummariseTails(const EniTimeline& timeline, const std::vector<double>& quantiles,
@@ -197,7 +211,8 @@ TailSummary SummariseTails(const EniTimeline& timeline, const std::vector<double
   for (int64_t t : tails) sum += t;
   s.mean = Duration(sum / static_cast<int64_t>(tails.size()));
   for (double q : quantiles) {
-    const size_t index = std::min(tails.size() - 1, static_cast<size_t>(std::ceil(q * tails.size())) - (q > 0));
+    const size_t index =
+        std::min(tails.size() - 1, static_cast<size_t>(std::ceil(q * tails.size())) - (q > 0));
     s.quantiles.emplace_back(q, Duration(tails[index]));
   }
   return s;

@@ -5,9 +5,10 @@
 // its ENIs' arrival is growth admission does not control (console re-runs, other services, Glue's churn),
 // while lingering ENIs are meanwhile released as their cleanup ends. So the forecast admits when
 //   free - reserved + releases - growth >= needed
-// where `releases` counts the available Glue ENIs that will have been deleted within `startup`, at a
+// where `releases` counts the available Glue ENIs that will have been deleted within the horizon, at a
 // conservative (low) quantile, from each one's age and the subnet's measured cleanup tails; and `growth` is
-// the largest burst of uncontrolled ENIs seen within any `growth_horizon` in the learning window. Pure.
+// the uncontrolled ENIs per `growth_horizon` at a high quantile (`growth_quantile`) of the learning window's
+// slots. A burst seen once a month is not allowed for on every launch; churn seen every hour is. Pure.
 #pragma once
 
 #include <string>
@@ -19,32 +20,51 @@
 namespace glueguard {
 
 struct ForecastSettings {
-  Duration startup = std::chrono::minutes(2);          // admission to the launch's ENIs: releases count within
-  Duration growth_horizon = std::chrono::minutes(15);  // uncontrolled ENIs arriving within this are one burst
-  double release_quantile = 0.1;  // releases are counted at this quantile of their distribution (low = careful)
-  int min_tails = 20;             // measured cleanup tails needed before forecasting
-  Duration min_history = std::chrono::hours(24);  // ENI history needed before forecasting (with min_tails)
-  Duration learn_over = std::chrono::hours(24 * 30);  // tails and uncontrolled growth are learned over this
+  // Admission to the launch's ENIs: releases are counted within it.
+  Duration startup = std::chrono::minutes(2);
+  // Uncontrolled ENIs are counted per slot of this length; releases within it offset them.
+  Duration growth_horizon = std::chrono::minutes(15);
+  // Releases are counted at this quantile of their distribution (low = careful).
+  double release_quantile = 0.1;
+  // Uncontrolled growth is allowed for at this quantile of the slots (high = careful).
+  double growth_quantile = 0.99;
+  // The least growth allowed for: IPs always left for launches that bypass admission (console re-runs).
+  int keep_free = 0;
+  // Measured cleanup tails needed before releases are counted.
+  int min_tails = 20;
+  // History (time the subnet has been watched) needed before forecasting; rolling-max until then.
+  Duration min_history = std::chrono::hours(6);
+  // Tails and uncontrolled growth are learned over this window.
+  Duration learn_over = std::chrono::hours(24 * 30);
 };
 
-// Ok when startup and growth_horizon are positive, release_quantile is in (0, 1), min_tails >= 1 and
-// min_history is positive and at most learn_over; else a message naming the field.
+// Ok when startup and growth_horizon are positive, release_quantile and growth_quantile are in (0, 1),
+// keep_free >= 0, min_tails >= 1 and min_history is positive and at most learn_over; else a message naming
+// the field.
 std::string ForecastSettingsError(const ForecastSettings& s);
 
 struct Forecast {
   bool ready = false;
-  std::string not_ready;  // when not ready: what history is missing, in a sentence
+  std::string not_ready;     // when not ready: what history is missing, in a sentence
   int releases = 0;          // available Glue ENIs counted as deleted within startup
-  int growth = 0;            // the uncontrolled growth allowed for
-  bool learning = false;     // the timeline spans less than learn_over: growth is at least the floor
+  int growth = 0;            // the uncontrolled growth learned, at growth_quantile
   int horizon_releases = 0;  // available Glue ENIs counted as deleted within growth_horizon
-  int tails = 0;          // cleanup tails the release estimate used
+  int tails = 0;             // measured cleanup tails; releases stay 0 below min_tails
 };
 
-// `growth_floor`: the least uncontrolled growth allowed for until the timeline spans learn_over (a quiet week
-// does not show that a month is quiet); the rolling-max floor.
-Forecast ForecastSubnet(const ForecastSettings& settings, const EniTimeline& timeline, Time now,
-                        int growth_floor = 0);
+// Ready once the subnet has been watched for min_history. Releases only ever offset the growth allowance, so
+// with fewer than min_tails tails the forecast counts none rather than falling back.
+Forecast ForecastSubnet(const ForecastSettings& settings, const EniTimeline& timeline, Time now);
+
+// What a launch must leave free beside its own ENIs: the learned growth net of the releases expected within
+// the growth horizon, or keep_free when that is more (releases never eat into keep_free).
+struct Allowance {
+  int ips = 0;             // set aside
+  int releases = 0;        // releases that offset it
+  bool kept_free = false;  // keep_free bound
+  int net() const { return ips - releases; }
+};
+Allowance ForecastAllowance(const ForecastSettings& settings, const Forecast& forecast);
 
 // The mean number of available Glue ENIs deleted by now + within, given each one's age; also how many are
 // available. Ages past every measured tail count as never released (an orphan does not clean itself up).

@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include "admission/forecast.h"
-
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+
+#include "admission/forecast.h"
 
 namespace glueguard {
 
@@ -94,8 +94,9 @@ SubnetChanges SubnetAdmission::Observe(const Observation& o) {
     } else {
       SettleByIdentity(o, eni_changes, changes);
     }
-    if (!eni_changes.empty()) {
+    if (!eni_changes.empty() || timeline_->watched_since() == Time{}) {
       timeline_ = std::make_shared<EniTimeline>(*timeline_);
+      timeline_->Watched(o.observed_at);
       timeline_->Record(eni_changes);
     }
     changes.eni_changes = std::move(eni_changes);
@@ -121,7 +122,8 @@ std::pair<std::string, Duration> SubnetAdmission::PredictFit(int shortfall, Time
   const Duration startup = settings_.buffer.forecast.startup;
   constexpr int kMinutesAhead = 30;
   std::vector<Duration> horizons;  // startup, then 1 to kMinutesAhead minutes after it
-  for (int minutes = 0; minutes <= kMinutesAhead; ++minutes) horizons.push_back(std::chrono::minutes(minutes) + startup);
+  for (int minutes = 0; minutes <= kMinutesAhead; ++minutes)
+    horizons.push_back(std::chrono::minutes(minutes) + startup);
   const std::vector<double> expected = ExpectedReleasesWithin(*timeline_, now, horizons);
   for (int minutes = 1; minutes <= kMinutesAhead; ++minutes) {
     const Duration after = std::chrono::minutes(minutes);
@@ -133,7 +135,8 @@ std::pair<std::string, Duration> SubnetAdmission::PredictFit(int shortfall, Time
               wait};
     }
   }
-  return {fmt::format("cleanup alone is not expected to free {} more IPs within {} min", shortfall, kMinutesAhead),
+  return {fmt::format("cleanup alone is not expected to free {} more IPs within {} min", shortfall,
+                      kMinutesAhead),
           settings_.retry_after};
 }
 
@@ -197,20 +200,18 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
   d.buffer = BufferIps(settings_.buffer, history_);
   std::string fallback;  // forecast: why it fell back to rolling-max, when it did
   bool forecasting = false;
+  bool kept_free = false;  // forecast: keep_free, not the learned growth, was set aside
   if (settings_.buffer.kind == BufferPolicy::Kind::kForecast) {
     const Forecast f = ForecastSubnet(settings_.buffer.forecast, *timeline_, now);
     if (f.ready) {
       forecasting = true;
       // Two conditions, the tighter binds: the launch's own ENIs fit in what is free now (a release that
-      // comes late would fail the launch itself); and there is room for the largest uncontrolled burst
-      // within the growth horizon, net of the ENIs released by then.
-      if (f.horizon_releases - f.growth < 0) {
-        d.buffer = f.growth;
-        d.releases = f.horizon_releases;
-      } else {
-        d.buffer = 0;
-        d.releases = 0;
-      }
+      // comes late would fail the launch itself); and there is room for the uncontrolled growth expected
+      // within the growth horizon, net of the ENIs released by then, and for keep_free.
+      const Allowance a = ForecastAllowance(settings_.buffer.forecast, f);
+      d.buffer = a.ips;
+      d.releases = a.releases;
+      kept_free = a.kept_free;
     } else {
       fallback = fmt::format(" (rolling-max: {})", f.not_ready);
     }
@@ -234,7 +235,8 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
                   fmt::format("workers must be at least 1 (got {})", launch.workers));
   }
   if (launch.run_id.empty()) {
-    return finish(Outcome::kReject, DecisionCode::kMalformed, "a run id is required to hold a place and a reservation");
+    return finish(Outcome::kReject, DecisionCode::kMalformed,
+                  "a run id is required to hold a place and a reservation");
   }
   for (const Reservation& r : reservations_) {
     if (r.run_id == launch.run_id && r.expires_at > now) {
@@ -282,11 +284,12 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
   }
   if (settings_.priority_floor.enabled && record_.priority_floor_active &&
       launch.priority < settings_.priority_floor.min_priority) {
-    return finish(Outcome::kWait, DecisionCode::kPriorityFloor,
-                  fmt::format("utilisation reached {:.0f}%: only priority >= {} is admitted until it is below "
-                              "{:.0f}% (this launch has {})",
-                              settings_.priority_floor.on_at * 100, settings_.priority_floor.min_priority,
-                              settings_.priority_floor.off_below * 100, launch.priority));
+    return finish(
+        Outcome::kWait, DecisionCode::kPriorityFloor,
+        fmt::format("utilisation reached {:.0f}%: only priority >= {} is admitted until it is below "
+                    "{:.0f}% (this launch has {})",
+                    settings_.priority_floor.on_at * 100, settings_.priority_floor.min_priority,
+                    settings_.priority_floor.off_below * 100, launch.priority));
   }
 
   // Headroom left for this launch after the buffer, the reservations and the waiters that come first.
@@ -315,8 +318,9 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
 
   auto numbers = [&](std::string_view comparison) {
     if (forecasting) {
-      return fmt::format("{} free - {} reserved + {} releasing - {} uncontrolled growth = {} {} {} needed", d.free,
-                         d.reserved, d.releases, d.buffer, headroom, comparison, d.needed);
+      return fmt::format("{} free - {} reserved + {} releasing - {} {} = {} {} {} needed", d.free, d.reserved,
+                         d.releases, d.buffer, kept_free ? "kept free" : "uncontrolled growth", headroom,
+                         comparison, d.needed);
     }
     return fmt::format("{} free - {} reserved = {} {} {} needed + {} buffer{}", d.free, d.reserved,
                        d.free - d.reserved, comparison, d.needed, d.buffer, fallback);
@@ -326,8 +330,8 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
   }
   if (forecasting) {
     const bool queued = ahead_count > 0 && launch.needed_ips <= headroom;
-    Decision out = finish(Outcome::kWait, queued ? DecisionCode::kQueued : DecisionCode::kNoHeadroom,
-                          numbers("<"));
+    Decision out =
+        finish(Outcome::kWait, queued ? DecisionCode::kQueued : DecisionCode::kNoHeadroom, numbers("<"));
     auto [when, wait] = PredictFit(launch.needed_ips + ahead_ips - headroom, now);
     out.reason += "; " + when;
     out.retry_after = wait;
@@ -343,7 +347,8 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
 
 Decision SubnetAdmission::Decide(const Launch& launch, Time now, Random& random, SubnetChanges& changes) {
   Decision d = Evaluate(launch, now);
-  auto self = std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.run_id == launch.run_id; });
+  auto self = std::find_if(waiters_.begin(), waiters_.end(),
+                           [&](const Waiter& w) { return w.run_id == launch.run_id; });
   switch (d.outcome) {
     case Outcome::kAdmit: {
       if (d.code == DecisionCode::kFits) {
@@ -414,8 +419,7 @@ Result<SubnetChanges> SubnetAdmission::Release(const std::string& reservation_id
   auto it = std::find_if(reservations_.begin(), reservations_.end(),
                          [&](const Reservation& r) { return r.id == reservation_id; });
   if (it == reservations_.end()) {
-    return Status::NotFound(
-        fmt::format("no open reservation {} in {}", reservation_id, settings_.subnet_id));
+    return Status::NotFound(fmt::format("no open reservation {} in {}", reservation_id, settings_.subnet_id));
   }
   SubnetChanges changes;
   changes.delete_reservations.push_back(it->id);

@@ -387,7 +387,7 @@ TEST_F(SubnetAdmissionTest, ForecastFallsBackToRollingMaxAndSaysWhy) {
   SeedHistory();
   const Decision d = Ask("run-1", 10);
   EXPECT_EQ(d.buffer, 15);  // the rolling max of the seed's morning
-  EXPECT_NE(d.reason.find("(rolling-max: the forecast needs 1.0 days"), std::string::npos) << d.reason;
+  EXPECT_NE(d.reason.find("(rolling-max: the forecast needs 6h0m of ENI history"), std::string::npos) << d.reason;
 }
 
 }  // namespace

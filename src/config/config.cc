@@ -66,7 +66,7 @@ bool ReadBuffer(YamlReader& r, const YAML::Node& node, const std::string& path, 
   }
   r.CheckKeys(node, path,
               {"policy", "ips", "window", "floor", "source", "startup", "growth_horizon", "release_quantile",
-               "min_tails", "min_history", "learn_over"});
+               "growth_quantile", "keep_free", "min_tails", "min_history", "learn_over"});
   std::string kind;
   if (!r.ReadString(node, path, "policy", kind, true)) return false;
   BufferPolicy p;
@@ -91,6 +91,8 @@ bool ReadBuffer(YamlReader& r, const YAML::Node& node, const std::string& path, 
   ok &= r.ReadDuration(node, path, "startup", f.startup);
   ok &= r.ReadDuration(node, path, "growth_horizon", f.growth_horizon);
   ok &= r.ReadDouble(node, path, "release_quantile", f.release_quantile, 0.001, 0.999);
+  ok &= r.ReadDouble(node, path, "growth_quantile", f.growth_quantile, 0.001, 0.999);
+  ok &= r.ReadSignedCount(node, path, "keep_free", f.keep_free);
   ok &= r.ReadInt(node, path, "min_tails", f.min_tails, 1, 100000);
   ok &= r.ReadDuration(node, path, "min_history", f.min_history);
   ok &= r.ReadDuration(node, path, "learn_over", f.learn_over);

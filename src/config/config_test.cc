@@ -120,6 +120,8 @@ TEST(Config, TheForecastPolicyReadsItsSettingsAndNamesTheOneOutOfRange) {
     floor: 8
     growth_horizon: 20m
     release_quantile: 0.05
+    growth_quantile: 0.95
+    keep_free: 10
     min_tails: 50
     min_history: 3d
     learn_over: 14d
@@ -132,6 +134,8 @@ TEST(Config, TheForecastPolicyReadsItsSettingsAndNamesTheOneOutOfRange) {
   EXPECT_EQ(b.floor, 8);
   EXPECT_EQ(b.forecast.growth_horizon, std::chrono::minutes(20));
   EXPECT_DOUBLE_EQ(b.forecast.release_quantile, 0.05);
+  EXPECT_DOUBLE_EQ(b.forecast.growth_quantile, 0.95);
+  EXPECT_EQ(b.forecast.keep_free, 10);
   EXPECT_EQ(b.forecast.min_tails, 50);
   EXPECT_EQ(b.forecast.min_history, std::chrono::hours(72));
   EXPECT_EQ(b.forecast.learn_over, std::chrono::hours(24 * 14));
@@ -144,6 +148,8 @@ TEST(Config, TheForecastPolicyReadsItsSettingsAndNamesTheOneOutOfRange) {
 )");
   EXPECT_NE(message.find("admission.buffer: forecast learn_over must be at least min_history"), std::string::npos)
       << message;
+  const std::string negative = ErrorOf(std::string(kMinimal) + "admission:\n  buffer: {policy: forecast, keep_free: -1}\n");
+  EXPECT_NE(negative.find("keep_free"), std::string::npos) << negative;
 }
 
 TEST(Config, UnknownKeysAreErrorsWithSuggestions) {

@@ -188,7 +188,7 @@ std::vector<SubnetStatus> Controller::Subnets() const {
       const BufferPolicy& policy = snapshot->settings().buffer;
       if (policy.kind == BufferPolicy::Kind::kForecast) {
         const Forecast f = ForecastSubnet(policy.forecast, snapshot->timeline(), now);
-        if (f.ready) status.buffer_ips = f.growth;
+        if (f.ready) status.buffer_ips = std::max(0, ForecastAllowance(policy.forecast, f).net());
       }
       const std::vector<double> quantiles = {0.5, 0.9, 0.95, 0.99};
       status.cleanup_tail = SummariseTails(snapshot->timeline(), quantiles);
