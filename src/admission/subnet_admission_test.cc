@@ -390,5 +390,26 @@ TEST_F(SubnetAdmissionTest, ForecastFallsBackToRollingMaxAndSaysWhy) {
   EXPECT_NE(d.reason.find("(rolling-max: the forecast needs 6h0m of ENI history"), std::string::npos) << d.reason;
 }
 
+// A subnet watched for an hour with nothing changing has an hour of history; keep_free is left beside the
+// launch whatever was learned.
+TEST_F(SubnetAdmissionTest, ForecastKeepsKeepFreeAndCountsQuietTimeAsHistory) {
+  SubnetSettings s = Settings();
+  s.buffer.kind = BufferPolicy::Kind::kForecast;
+  s.buffer.forecast.min_history = minutes(30);
+  s.buffer.forecast.keep_free = 10;
+  Reset(s);
+  std::vector<std::pair<int, std::string>> busy;
+  for (int i = 0; i < 40; ++i) busy.push_back({i, "in-use"});
+  subnet_.Observe(Listed(now_, busy));
+  now_ += std::chrono::hours(1);
+  subnet_.Observe(Listed(now_, busy));  // no change: still an hour of history
+  const Decision held = Ask("run-1", 10);
+  EXPECT_EQ(held.outcome, Outcome::kWait);
+  EXPECT_NE(held.reason.find("19 free - 0 reserved + 0 releasing - 10 kept free = 9 < 10 needed"),
+            std::string::npos)
+      << held.reason;
+  EXPECT_EQ(Ask("run-2", 9).outcome, Outcome::kAdmit);
+}
+
 }  // namespace
 }  // namespace glueguard

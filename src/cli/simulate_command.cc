@@ -26,8 +26,9 @@ int RunSimulate(CommandContext& context) {
       "Policies: none (no admission, launches go blind), oracle (exact free IPs, no buffer: the least "
       "waiting\n"
       "possible), or a buffer policy as in the config (static:20, rolling-max, rolling-max:5:10:available,\n"
-      "forecast: releases and uncontrolled growth learned from each ENI's timeline; it polls every subnet\n"
-      "every observe_interval, as serve does, and its EC2 calls count those polls). A \"counts:\" prefix\n"
+      "forecast: releases and uncontrolled growth learned from each ENI's timeline, forecast:K also keeps K\n"
+      "IPs free for launches that bypass admission; it polls every subnet every observe_interval, as serve\n"
+      "does, and its EC2 calls count those polls). A \"counts:\" prefix\n"
       "gives a policy observations without ENI lists (reservations then settle by net growth).\n"
       "The same workload, days, policies and seeds always print the same bytes. See docs/simulation.md.";
   std::vector<FlagSpec> specs = {
