@@ -140,6 +140,7 @@ def main():
             while not stop.is_set():
                 if conn is None:
                     conn = http.client.HTTPConnection("127.0.0.1", api_port, timeout=60)
+                if conn.sock is None:  # a new connection, or http.client reopening one the server closed
                     opened = time.monotonic()
                 path = "/metrics" if i % 2 == 0 else f"/v1/subnets/{subnets[i % len(subnets)]}/series"
                 t0 = time.monotonic()
