@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <map>
 #include <set>
 
 namespace glueguard {
@@ -162,14 +161,15 @@ int EniTimeline::UncontrolledGrowthAt(double q, Duration horizon, Time now) cons
   if (watched_since() == Time{}) return 0;
   const Time since = std::max(watched_since(), now - window_);  // what the window still remembers
   if (horizon <= Duration{0} || now <= since) return LargestUncontrolledBurst(horizon);
-  std::map<int64_t, int> per_slot;  // slot index from `since` -> ENIs
+  std::vector<int> busy;  // ENIs per slot that had any; arrivals are in time order, so a slot's are adjacent
+  int64_t last_slot = -1;
   for (const UncontrolledArrival& a : uncontrolled_) {
     if (a.at < since || a.at > now) continue;
-    per_slot[(a.at - since) / horizon] += a.enis;
+    const int64_t slot = (a.at - since) / horizon;
+    if (slot != last_slot) busy.push_back(0);
+    busy.back() += a.enis;
+    last_slot = slot;
   }
-  std::vector<int> busy;
-  busy.reserve(per_slot.size());
-  for (const auto& [slot, enis] : per_slot) busy.push_back(enis);
   std::sort(busy.begin(), busy.end(), std::greater<>());
   const int64_t slots = std::max<int64_t>(1, (now - since + horizon - Duration{1}) / horizon);
   // The k largest slots may exceed the answer, k = floor((1 - q) * slots).

@@ -58,8 +58,8 @@ struct EniLife {
 struct CleanupTail {
   std::string role;
   Time gone_at{};
-  Duration
-      available_for{};  // from the first observation that saw it available to the first that did not list it
+  // From the first observation that saw it available to the first that did not list it.
+  Duration available_for{};
 };
 
 // ENIs that appeared at one observation without a reservation to explain them.

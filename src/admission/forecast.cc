@@ -37,8 +37,9 @@ std::vector<int64_t> SortedTails(const EniTimeline& timeline, const std::string&
     if (!role.empty() && t.role == role) mine.push_back(t.available_for.count());
   }
   std::vector<int64_t>& chosen = mine.size() >= enough ? mine : all;
-  if (recent && chosen.size() > enough)
+  if (recent && chosen.size() > enough) {
     chosen.erase(chosen.begin(), chosen.end() - static_cast<long>(enough));
+  }
   std::sort(chosen.begin(), chosen.end());
   return std::move(chosen);
 }

@@ -122,8 +122,9 @@ std::pair<std::string, Duration> SubnetAdmission::PredictFit(int shortfall, Time
   const Duration startup = settings_.buffer.forecast.startup;
   constexpr int kMinutesAhead = 30;
   std::vector<Duration> horizons;  // startup, then 1 to kMinutesAhead minutes after it
-  for (int minutes = 0; minutes <= kMinutesAhead; ++minutes)
+  for (int minutes = 0; minutes <= kMinutesAhead; ++minutes) {
     horizons.push_back(std::chrono::minutes(minutes) + startup);
+  }
   const std::vector<double> expected = ExpectedReleasesWithin(*timeline_, now, horizons);
   for (int minutes = 1; minutes <= kMinutesAhead; ++minutes) {
     const Duration after = std::chrono::minutes(minutes);
@@ -181,6 +182,27 @@ int SubnetAdmission::ReservedIps(Time now) const {
   return sum;
 }
 
+SubnetAdmission::SetAsideIps SubnetAdmission::SetAside(Time now) const {
+  SetAsideIps out;
+  out.ips = BufferIps(settings_.buffer, history_);
+  if (settings_.buffer.kind != BufferPolicy::Kind::kForecast) return out;
+  const Forecast f = ForecastSubnet(settings_.buffer.forecast, *timeline_, now);
+  if (!f.ready) {
+    out.fallback = fmt::format(" (rolling-max: {})", f.not_ready);
+    return out;
+  }
+  // With the forecast, two conditions decide and the tighter binds: the launch's own ENIs fit in what is
+  // free now (a release that comes late would fail the launch itself); and there is room for the
+  // uncontrolled growth expected within the growth horizon, net of the ENIs released by then, and for
+  // keep_free. This is the second one's part.
+  const Allowance a = ForecastAllowance(settings_.buffer.forecast, f);
+  out.ips = a.ips;
+  out.releases = a.releases;
+  out.forecasting = true;
+  out.kept_free = a.kept_free;
+  return out;
+}
+
 double SubnetAdmission::Utilisation() const {
   if (history_.empty() || settings_.capacity <= 0) return 0.0;
   return static_cast<double>(history_.front().total_enis) / settings_.capacity;
@@ -197,25 +219,10 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
   d.capacity = settings_.capacity;
   d.needed = launch.needed_ips;
   d.reserved = ReservedIps(now);
-  d.buffer = BufferIps(settings_.buffer, history_);
-  std::string fallback;  // forecast: why it fell back to rolling-max, when it did
-  bool forecasting = false;
-  bool kept_free = false;  // forecast: keep_free, not the learned growth, was set aside
-  if (settings_.buffer.kind == BufferPolicy::Kind::kForecast) {
-    const Forecast f = ForecastSubnet(settings_.buffer.forecast, *timeline_, now);
-    if (f.ready) {
-      forecasting = true;
-      // Two conditions, the tighter binds: the launch's own ENIs fit in what is free now (a release that
-      // comes late would fail the launch itself); and there is room for the uncontrolled growth expected
-      // within the growth horizon, net of the ENIs released by then, and for keep_free.
-      const Allowance a = ForecastAllowance(settings_.buffer.forecast, f);
-      d.buffer = a.ips;
-      d.releases = a.releases;
-      kept_free = a.kept_free;
-    } else {
-      fallback = fmt::format(" (rolling-max: {})", f.not_ready);
-    }
-  }
+  const SetAsideIps set_aside = SetAside(now);
+  d.buffer = set_aside.ips;
+  d.releases = set_aside.releases;
+  const bool forecasting = set_aside.forecasting;
   if (!history_.empty()) {
     const Observation& latest = history_.front();
     d.observed_at = latest.observed_at;
@@ -319,11 +326,11 @@ Decision SubnetAdmission::Evaluate(const Launch& launch, Time now) const {
   auto numbers = [&](std::string_view comparison) {
     if (forecasting) {
       return fmt::format("{} free - {} reserved + {} releasing - {} {} = {} {} {} needed", d.free, d.reserved,
-                         d.releases, d.buffer, kept_free ? "kept free" : "uncontrolled growth", headroom,
-                         comparison, d.needed);
+                         d.releases, d.buffer, set_aside.kept_free ? "kept free" : "uncontrolled growth",
+                         headroom, comparison, d.needed);
     }
     return fmt::format("{} free - {} reserved = {} {} {} needed + {} buffer{}", d.free, d.reserved,
-                       d.free - d.reserved, comparison, d.needed, d.buffer, fallback);
+                       d.free - d.reserved, comparison, d.needed, d.buffer, set_aside.fallback);
   };
   if (launch.needed_ips <= headroom - ahead_ips) {
     return finish(Outcome::kAdmit, DecisionCode::kFits, numbers(">="));

@@ -138,6 +138,18 @@ class SubnetAdmission {
   // Utilisation of the latest observation (total / capacity), 0 without one.
   double Utilisation() const;
 
+  // What the buffer policy sets aside beside a launch at `now`: rolling-max's or static's buffer, or the
+  // forecast's allowance (then `releases` offset it) once the forecast is ready.
+  struct SetAsideIps {
+    int ips = 0;
+    int releases = 0;
+    bool forecasting = false;  // the forecast decided (else the policy's buffer, or forecast's fallback)
+    bool kept_free = false;    // forecasting, and keep_free rather than the learned growth bound
+    std::string fallback;      // forecast not ready: why, as " (rolling-max: ...)"
+    int net() const { return ips - releases; }
+  };
+  SetAsideIps SetAside(Time now) const;
+
   const SubnetSettings& settings() const { return settings_; }
   const SubnetRecord& record() const { return record_; }
   const std::vector<Observation>& history() const { return history_; }  // newest first

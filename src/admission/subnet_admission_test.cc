@@ -398,17 +398,20 @@ TEST_F(SubnetAdmissionTest, ForecastKeepsKeepFreeAndCountsQuietTimeAsHistory) {
   s.buffer.forecast.min_history = minutes(30);
   s.buffer.forecast.keep_free = 10;
   Reset(s);
-  std::vector<std::pair<int, std::string>> busy;
-  for (int i = 0; i < 40; ++i) busy.push_back({i, "in-use"});
-  subnet_.Observe(Listed(now_, busy));
+  subnet_.Observe(Listed(now_, {}));  // an empty subnet: no ENI ever changes
   now_ += std::chrono::hours(1);
-  subnet_.Observe(Listed(now_, busy));  // no change: still an hour of history
-  const Decision held = Ask("run-1", 10);
+  subnet_.Observe(Listed(now_, {}));
+  const Decision admitted = Ask("run-1", 45);
+  EXPECT_EQ(admitted.outcome, Outcome::kAdmit) << admitted.reason;
+  EXPECT_NE(admitted.reason.find("59 free - 0 reserved + 0 releasing - 10 kept free = 49 >= 45 needed"),
+            std::string::npos)
+      << admitted.reason;
+  const Decision held = Ask("run-2", 5);  // 59 - 45 reserved leaves 14, of which 10 stay free
   EXPECT_EQ(held.outcome, Outcome::kWait);
-  EXPECT_NE(held.reason.find("19 free - 0 reserved + 0 releasing - 10 kept free = 9 < 10 needed"),
+  EXPECT_NE(held.reason.find("59 free - 45 reserved + 0 releasing - 10 kept free = 4 < 5 needed"),
             std::string::npos)
       << held.reason;
-  EXPECT_EQ(Ask("run-2", 9).outcome, Outcome::kAdmit);
+  EXPECT_EQ(subnet_.SetAside(now_).ips, 10);
 }
 
 }  // namespace

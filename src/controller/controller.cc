@@ -184,12 +184,7 @@ std::vector<SubnetStatus> Controller::Subnets() const {
           std::count_if(snapshot->reservations().begin(), snapshot->reservations().end(),
                         [&](const Reservation& r) { return r.expires_at > now && r.ips > 0; }));
       status.waiters = static_cast<int>(snapshot->waiters().size());
-      status.buffer_ips = BufferIps(snapshot->settings().buffer, snapshot->history());
-      const BufferPolicy& policy = snapshot->settings().buffer;
-      if (policy.kind == BufferPolicy::Kind::kForecast) {
-        const Forecast f = ForecastSubnet(policy.forecast, snapshot->timeline(), now);
-        if (f.ready) status.buffer_ips = std::max(0, ForecastAllowance(policy.forecast, f).net());
-      }
+      status.buffer_ips = std::max(0, snapshot->SetAside(now).net());
       const std::vector<double> quantiles = {0.5, 0.9, 0.95, 0.99};
       status.cleanup_tail = SummariseTails(snapshot->timeline(), quantiles);
       for (const CleanupTail& t : snapshot->timeline().tails()) {
