@@ -313,17 +313,17 @@ void CloudTrailEmitter::PostLoop() {
     request.timeout = options_.post_timeout;
     Result<HttpResponse> response = transport_.Send(request);
     const bool ok = response.ok() && response->status >= 200 && response->status < 300;
+    if (!ok) {  // reported before the POST counts as done, so Flush returns after its line too
+      Report(fmt::format(
+          "CloudTrail: POST to {} failed: {}", options_.post_url,
+          response.ok() ? fmt::format("HTTP {}", response->status) : response.status().ToString()));
+    }
     {
       MutexLock lock(mu_);
       posting_ = false;
       ++(ok ? stats_.posted : stats_.post_failures);
     }
     post_done_.NotifyAll();
-    if (!ok) {
-      Report(fmt::format(
-          "CloudTrail: POST to {} failed: {}", options_.post_url,
-          response.ok() ? fmt::format("HTTP {}", response->status) : response.status().ToString()));
-    }
   }
 }
 

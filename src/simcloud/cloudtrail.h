@@ -130,7 +130,8 @@ class CloudTrailEmitter {
   // Builds the event for `record` and delivers it. InvalidArgument (and nothing delivered or counted) when
   // the record cannot be turned into an event; Ok otherwise, whatever became of the delivery.
   Status Emit(const CreateSessionRecord& record) GG_EXCLUDES(mu_);
-  // Waits until every POST handed over so far has been tried. For tests and shutdown.
+  // Waits until every POST handed over so far has been tried, and a failed one reported. For tests and
+  // shutdown.
   void Flush() GG_EXCLUDES(mu_);
 
   CloudTrailStats stats() const GG_EXCLUDES(mu_);
